@@ -1,0 +1,1 @@
+"""nervecare: safety triage and recovery support after lumbar spine surgery."""

@@ -1,0 +1,25 @@
+"""Triage levels and their order, as defined by shared/contracts/triage-result.schema.json."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+__all__ = ["LEVELS", "Level", "highest", "level_rank"]
+
+Level = Literal["emergency", "urgent", "routine", "self_care"]
+
+#: Least to most urgent; the position is the rank.
+LEVELS: tuple[Level, ...] = ("self_care", "routine", "urgent", "emergency")
+
+_RANK: dict[str, int] = {level: rank for rank, level in enumerate(LEVELS)}
+assert set(_RANK) == set(get_args(Level))
+
+
+def level_rank(level: Level) -> int:
+    """Position of a level from 0 (self_care) to 3 (emergency), for comparing levels."""
+    return _RANK[level]
+
+
+def highest(levels: list[Level] | tuple[Level, ...], default: Level = "self_care") -> Level:
+    """The most urgent of the given levels; `default` when there are none."""
+    return max(levels, key=level_rank, default=default)
