@@ -117,6 +117,8 @@ class CheckIn(BaseModel):
     procedure: Procedure | None = None
     leg_pain: Annotated[JsonInt, Field(ge=0, le=10)]
     back_pain: Annotated[JsonInt, Field(ge=0, le=10)] | None = None
+    # Oswestry Disability Index 0-100 (lower is better), asked weekly; optional extension of v1.
+    function_odi: Annotated[JsonInt, Field(ge=0, le=100)] | None = None
     leg_pain_change: LegPainChange | None = None
     pain_onset_sudden: StrictBool | None = None
     pain_relieved_by_medication: MedicationRelief | None = None
