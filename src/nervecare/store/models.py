@@ -1,0 +1,334 @@
+"""The tables, as typed SQLAlchemy models. Schema changes go through Alembic migrations only.
+
+Ownership runs team -> patient -> everything recorded about the patient, with ON DELETE CASCADE
+below the patient (only the demo cohort is ever deleted, by `nervecare demo --reset`). The audit
+log deliberately has no foreign key: it outlives what it describes, and the database refuses to
+change or delete its rows (triggers in the migrations).
+
+Check-ins keep the document as received (JSON) and the triage result (JSON), plus a few copied
+columns (level, leg pain, day) so that ranking and history queries never parse JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from nervecare.store._types import BigId, Json, UtcDateTime
+
+__all__ = [
+    "ALERT_STATES",
+    "AuditEntry",
+    "Base",
+    "Baseline",
+    "CareTeam",
+    "CheckInReview",
+    "CheckInRow",
+    "Clinician",
+    "ExerciseSession",
+    "MedicationTrialRow",
+    "OutboxAlert",
+    "Patient",
+    "PatientSummary",
+    "ProcedureRow",
+    "SurgeryRow",
+    "TeamMembership",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+_LEVELS_SQL = "('emergency', 'urgent', 'routine', 'self_care')"
+ALERT_STATES = ("pending", "delivering", "delivered", "failed")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UtcDateTime(),
+        dict[str, Any]: Json,
+        list[Any]: Json,
+    }
+
+
+# ------------------------------------------------------------------ people and teams
+
+
+class CareTeam(Base):
+    __tablename__ = "care_teams"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime]
+
+
+class Clinician(Base):
+    """A member of staff; a login (password hash) is added with the web app."""
+
+    __tablename__ = "clinicians"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime]
+
+
+class TeamMembership(Base):
+    __tablename__ = "team_memberships"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("care_teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    clinician_id: Mapped[int] = mapped_column(
+        ForeignKey("clinicians.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+    # AUTOINCREMENT: a deleted (demo) patient's id is never handed to someone else, so old
+    # audit entries can never point at the wrong person.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("care_teams.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime]
+
+
+# ------------------------------------------------------------------ clinical record
+
+
+class SurgeryRow(Base):
+    __tablename__ = "surgeries"
+    __table_args__ = (
+        CheckConstraint(
+            "procedure IN ('discectomy', 'laminectomy', 'fusion', 'other')", name="procedure"
+        ),
+        CheckConstraint("side IN ('left', 'right', 'both', 'central', 'unknown')", name="side"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    performed_on: Mapped[dt.date] = mapped_column(Date)
+    procedure: Mapped[str] = mapped_column(String(32))
+    spinal_levels: Mapped[list[Any]]
+    side: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+
+
+class Baseline(Base):
+    """Scores before the operation: the reference every later change is measured against."""
+
+    __tablename__ = "baselines"
+    __table_args__ = (
+        CheckConstraint("leg_pain BETWEEN 0 AND 10", name="leg_pain"),
+        CheckConstraint("back_pain BETWEEN 0 AND 10", name="back_pain"),
+        CheckConstraint("function_odi BETWEEN 0 AND 100", name="function_odi"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    surgery_id: Mapped[int] = mapped_column(
+        ForeignKey("surgeries.id", ondelete="CASCADE"), unique=True
+    )
+    recorded_on: Mapped[dt.date | None] = mapped_column(Date)
+    leg_pain: Mapped[int] = mapped_column(SmallInteger)
+    back_pain: Mapped[int | None] = mapped_column(SmallInteger)
+    function_odi: Mapped[int | None] = mapped_column(SmallInteger)
+    created_at: Mapped[dt.datetime]
+
+
+class CheckInRow(Base):
+    __tablename__ = "checkins"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "client_id"),
+        Index(None, "patient_id", "recorded_at"),
+        Index(None, "level_rank", "recorded_on"),
+        CheckConstraint(f"level IN {_LEVELS_SQL}", name="level"),
+        CheckConstraint("level_rank BETWEEN 0 AND 3", name="level_rank"),
+        CheckConstraint("leg_pain BETWEEN 0 AND 10", name="leg_pain"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    #: The sender's own id for this check-in: a retry with the same id is stored once.
+    client_id: Mapped[str | None] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime]
+    recorded_on: Mapped[dt.date] = mapped_column(Date)
+    received_at: Mapped[dt.datetime]
+    days_since_surgery: Mapped[int] = mapped_column(Integer)
+    leg_pain: Mapped[int] = mapped_column(SmallInteger)
+    back_pain: Mapped[int | None] = mapped_column(SmallInteger)
+    function_odi: Mapped[int | None] = mapped_column(SmallInteger)
+    pain_relief: Mapped[str | None] = mapped_column(String(16))
+    document: Mapped[dict[str, Any]]
+    level: Mapped[str] = mapped_column(String(16))
+    level_rank: Mapped[int] = mapped_column(SmallInteger)
+    #: Reason codes at urgent or emergency level, copied out of `triage` for history queries.
+    red_flags: Mapped[list[Any]]
+    triage: Mapped[dict[str, Any]]
+    ruleset_version: Mapped[str] = mapped_column(String(64))
+
+
+class CheckInReview(Base):
+    """A clinician has seen a check-in (and so its red flags are no longer open)."""
+
+    __tablename__ = "checkin_reviews"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(
+        ForeignKey("checkins.id", ondelete="CASCADE"), index=True
+    )
+    clinician_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
+    reviewed_at: Mapped[dt.datetime]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class MedicationTrialRow(Base):
+    """One course of a pain medicine ("medications taken")."""
+
+    __tablename__ = "medication_trials"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    drug: Mapped[str] = mapped_column(String(120))
+    drug_class: Mapped[str] = mapped_column(String(32))
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    stopped_on: Mapped[dt.date | None] = mapped_column(Date)
+    dose_note: Mapped[str] = mapped_column(String(500), default="")
+    outcome: Mapped[str] = mapped_column(String(32), default="unknown")
+    created_at: Mapped[dt.datetime]
+
+
+class ProcedureRow(Base):
+    """An injection, investigation or referral already done."""
+
+    __tablename__ = "procedures_done"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(64))
+    performed_on: Mapped[dt.date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(32), default="unknown")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime]
+
+
+class ExerciseSession(Base):
+    __tablename__ = "exercise_sessions"
+    __table_args__ = (Index(None, "patient_id", "performed_on"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    performed_on: Mapped[dt.date] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(32))
+    exercise: Mapped[str] = mapped_column(String(120), default="")
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    supervised: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime]
+
+
+class AuditEntry(Base):
+    """Who read or changed which patient's record, when. Append-only."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    #: No foreign key on purpose: the entry must survive the record it describes.
+    patient_id: Mapped[int | None] = mapped_column(BigId, index=True)
+    detail: Mapped[dict[str, Any]]
+
+
+# ------------------------------------------------------------------ derived and outbox (0002)
+
+
+class PatientSummary(Base):
+    """One row per patient, kept current in the same transaction as each check-in.
+
+    Ranking every patient by need of attention then reads one small row per patient instead of
+    scanning a million check-ins.
+    """
+
+    __tablename__ = "patient_summaries"
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    checkin_count: Mapped[int] = mapped_column(Integer)
+    last_checkin_id: Mapped[int] = mapped_column(BigId)
+    last_recorded_at: Mapped[dt.datetime]
+    last_level: Mapped[str] = mapped_column(String(16))
+    last_level_rank: Mapped[int] = mapped_column(SmallInteger)
+    last_leg_pain: Mapped[int] = mapped_column(SmallInteger)
+    last_days_since_surgery: Mapped[int] = mapped_column(Integer)
+    #: Latest check-in at urgent or emergency level, and that level's rank (0 when none).
+    last_alarm_at: Mapped[dt.datetime | None]
+    last_alarm_rank: Mapped[int] = mapped_column(SmallInteger)
+    #: Urgent or emergency check-ins no clinician has reviewed yet.
+    open_alarms: Mapped[int] = mapped_column(Integer)
+    #: Trajectory class as of the latest check-in (None until it could be assessed).
+    trajectory: Mapped[str | None] = mapped_column(String(24))
+    trajectory_concern: Mapped[int] = mapped_column(SmallInteger)
+    updated_at: Mapped[dt.datetime]
+
+
+class OutboxAlert(Base):
+    """An alert to deliver, written in the same transaction as its urgent/emergency check-in."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index(None, "state", "next_attempt_at"),
+        CheckConstraint(f"level IN {_LEVELS_SQL}", name="level"),
+        CheckConstraint(f"state IN {ALERT_STATES!r}", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(
+        ForeignKey("checkins.id", ondelete="CASCADE"), unique=True
+    )
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    level: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[dt.datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
