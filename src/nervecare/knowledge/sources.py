@@ -33,7 +33,7 @@ class Source(BaseModel):
     kind: SourceKind
     title: str = Field(min_length=3)
     publisher: str = Field(min_length=2, description="Organisation, or authors and journal.")
-    year: int = Field(ge=1950, le=2100)
+    year: int | None = Field(default=None, ge=1950, le=2100, description="None when undated.")
     url: HttpUrl | None = None
     doi: str | None = Field(default=None, pattern=r"^10\.\d{4,9}/\S+$")
     note: str | None = None
@@ -50,7 +50,8 @@ class Source(BaseModel):
 
     def citation(self) -> str:
         """One line a clinician can follow: publisher, title, year, link."""
-        return f"{self.publisher}. {self.title} ({self.year}). {self.link}"
+        when = self.year if self.year is not None else "n.d."
+        return f"{self.publisher}. {self.title} ({when}). {self.link}"
 
 
 class UnknownSourceError(KeyError):
@@ -63,9 +64,13 @@ class SourceRegistry(Mapping[str, Source]):
     def __init__(self, sources: Iterable[Source]) -> None:
         self._by_key: dict[str, Source] = {}
         for source in sources:
-            if source.key in self._by_key:
-                raise ValueError(f"source key {source.key!r} is defined twice")
-            self._by_key[source.key] = source
+            known = self._by_key.get(source.key)
+            # Two areas may cite the same guideline under the same key; it must be one document.
+            if known is not None and known.link.rstrip("/") != source.link.rstrip("/"):
+                raise ValueError(
+                    f"source key {source.key!r} names two documents: {known.link} and {source.link}"
+                )
+            self._by_key.setdefault(source.key, source)
 
     def __getitem__(self, key: str) -> Source:
         try:

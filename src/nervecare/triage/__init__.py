@@ -1,0 +1,42 @@
+"""Safety triage of one check-in: levels, rules as data, the pure engine, and its shell."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nervecare.checkin import CheckIn
+from nervecare.triage.engine import InvalidFindingError, evaluate
+from nervecare.triage.findings import NoteFinding
+from nervecare.triage.levels import LEVELS, Level, highest, level_rank
+from nervecare.triage.result import Reason, SetAsideNote, TriageResult
+from nervecare.triage.rules import Ruleset, load_ruleset
+from nervecare.triage.service import triage_checkin
+
+__all__ = [
+    "LEVELS",
+    "InvalidFindingError",
+    "Level",
+    "NoteFinding",
+    "Reason",
+    "Ruleset",
+    "SetAsideNote",
+    "TriageResult",
+    "evaluate",
+    "highest",
+    "level_rank",
+    "load_ruleset",
+    "triage",
+    "triage_checkin",
+]
+
+
+def triage(
+    checkin: CheckIn,
+    *,
+    note_findings: Sequence[NoteFinding] = (),
+    notes_set_aside: Sequence[SetAsideNote] = (),
+) -> TriageResult:
+    """Pure triage with the packaged ruleset, given what the notes were found to say."""
+    return evaluate(
+        checkin, load_ruleset(), note_findings=note_findings, notes_set_aside=notes_set_aside
+    )

@@ -1,0 +1,89 @@
+"""The triage result, contract version 1 (shared/contracts/triage-result.schema.json), with the
+extra fields this project adds for clinicians: where each reason came from and how sure it is."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from nervecare.triage.findings import Certainty
+from nervecare.triage.levels import Level
+
+__all__ = ["Origin", "Reason", "SetAsideNote", "TriageResult"]
+
+Origin = Literal["answers", "notes", "answers_and_notes"]
+
+
+class Reason(BaseModel):
+    """One finding that set or raised the level."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    level: Level
+    summary: str
+    evidence: str
+    sources: tuple[str, ...]
+    origin: Origin = "answers"
+    certainty: Certainty = "definite"
+    context: tuple[str, ...] = Field(
+        default=(), description="ConText attributes that applied to the words in the notes."
+    )
+    confirm_fields: tuple[str, ...] = Field(
+        default=(),
+        description="For a 'possible' reason: the check-in questions to ask the patient again.",
+    )
+
+    def to_json_dict(self) -> dict[str, object]:
+        document: dict[str, object] = {
+            "code": self.code,
+            "level": self.level,
+            "summary": self.summary,
+            "evidence": self.evidence,
+            "sources": list(self.sources),
+            "origin": self.origin,
+            "certainty": self.certainty,
+        }
+        if self.context:
+            document["context"] = list(self.context)
+        if self.confirm_fields:
+            document["confirm_fields"] = list(self.confirm_fields)
+        return document
+
+
+class SetAsideNote(BaseModel):
+    """A mention in the notes that was not counted (negated, past, hypothetical, someone else)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    words: str
+    field: str
+    because: str
+
+
+class TriageResult(BaseModel):
+    """What to do now, and every reason why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    level: Level
+    reasons: tuple[Reason, ...]
+    advice: str
+    ruleset_version: str
+    warnings: tuple[str, ...] = ()
+    notes_set_aside: tuple[SetAsideNote, ...] = ()
+
+    def to_json_dict(self) -> dict[str, object]:
+        """The contract's JSON shape; empty optional extras are left out to keep lines short."""
+        document: dict[str, object] = {
+            "level": self.level,
+            "reasons": [reason.to_json_dict() for reason in self.reasons],
+            "advice": self.advice,
+            "ruleset_version": self.ruleset_version,
+        }
+        if self.warnings:
+            document["warnings"] = list(self.warnings)
+        if self.notes_set_aside:
+            document["notes_set_aside"] = [note.model_dump() for note in self.notes_set_aside]
+        return document

@@ -1,0 +1,91 @@
+"""The thin shell around the pure engine: reads the notes (when there are any) and triages.
+
+The notes reader (medspaCy and an embedding model) is heavy, so it is imported and built only
+when a check-in actually has notes, once per process. Structured-only triage never loads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from nervecare.checkin import CheckIn
+from nervecare.triage.engine import evaluate
+from nervecare.triage.findings import NoteFinding
+from nervecare.triage.result import Reason, SetAsideNote, TriageResult
+from nervecare.triage.rules import Ruleset, load_ruleset
+
+__all__ = ["NotesReader", "NotesReading", "default_notes_reader", "triage_checkin"]
+
+
+class NotesReading(Protocol):
+    """What a notes reader returns (see `nervecare.notes.NotesReading`)."""
+
+    @property
+    def findings(self) -> tuple[NoteFinding, ...]: ...
+
+    @property
+    def set_aside(self) -> tuple[object, ...]: ...
+
+
+NotesReader = Callable[[str], NotesReading]
+
+
+def default_notes_reader() -> NotesReader:
+    """The project's notes reader, imported only when first needed."""
+    from nervecare.notes import read_notes  # noqa: PLC0415 - deliberately lazy: spaCy, torch
+
+    reader: NotesReader = read_notes
+    return reader
+
+
+def _set_aside_notes(reading: NotesReading) -> tuple[SetAsideNote, ...]:
+    kept: list[SetAsideNote] = []
+    for mention in reading.set_aside:
+        words = getattr(mention, "words", None) or getattr(mention, "evidence", "")
+        field = getattr(mention, "field", "")
+        because = getattr(mention, "because", None) or getattr(mention, "reason", "")
+        kept.append(SetAsideNote(words=str(words), field=str(field), because=str(because)))
+    return tuple(kept)
+
+
+#: Patients may not mention a warning sign unless asked, so unread words are never "nothing".
+_UNREAD_NOTES_SOURCES = ("cks_sciatica_interpreting_red_flags", "girft_ces_pathway_primary_care")
+
+
+def _unread_notes_reason(error: Exception) -> Reason:
+    # Notes we could not read may hold an emergency: never treat them as nothing to see.
+    return Reason(
+        code="notes.unread",
+        level="urgent",
+        summary=(
+            "The notes could not be checked automatically "
+            f"({type(error).__name__}); a member of the care team must read them today."
+        ),
+        evidence="notes",
+        sources=_UNREAD_NOTES_SOURCES,
+        origin="notes",
+    )
+
+
+def triage_checkin(
+    checkin: CheckIn,
+    *,
+    ruleset: Ruleset | None = None,
+    notes_reader: Callable[[], NotesReader] = default_notes_reader,
+) -> TriageResult:
+    """Triage a validated check-in, reading its notes when it has any."""
+    rules = ruleset if ruleset is not None else load_ruleset()
+    notes = (checkin.notes or "").strip()
+    if not notes:
+        return evaluate(checkin, rules)
+    try:
+        reading = notes_reader()(notes)
+    except Exception as error:
+        return evaluate(checkin, rules, extra_reasons=[_unread_notes_reason(error)])
+    return evaluate(
+        checkin,
+        rules,
+        note_findings=reading.findings,
+        notes_set_aside=_set_aside_notes(reading),
+    )
