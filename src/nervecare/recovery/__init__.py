@@ -6,6 +6,7 @@ Pure functions over a `PatientHistory`; the figures come from cited data files a
 
 from __future__ import annotations
 
+from nervecare.recovery._figures import RecoveryFigures, load_recovery_figures
 from nervecare.recovery._trajectory import assess_trajectory
 from nervecare.recovery.models import (
     CLASSIFICATION_CONCERN,
@@ -36,8 +37,10 @@ __all__ = [
     "MedicationTrial",
     "PatientHistory",
     "ProcedureDone",
+    "RecoveryFigures",
     "Surgery",
     "Trajectory",
     "Trend",
     "assess_trajectory",
+    "load_recovery_figures",
 ]

@@ -255,14 +255,20 @@ class Trend(BaseModel):
 
 
 class ExpectedBand(BaseModel):
-    """Leg pain expected at this time after this kind of surgery (published range)."""
+    """The expected-recovery band that applies at this time after this kind of surgery."""
 
     model_config = _FROZEN
 
     procedure_family: ProcedureFamily
     weeks_since_surgery: float
-    leg_pain_upper: float = Field(description="Above this, recovery is slower than expected.")
-    leg_pain_typical: float
+    from_week: float = Field(description="The band row applies from this week on.")
+    judged: bool = Field(description="False in the early phase: only worsening is judged.")
+    min_improvement_points: float | None = None
+    min_improvement_percent: float | None = None
+    leg_pain_upper: float | None = Field(
+        default=None, description="For this patient's baseline: above this, below the band."
+    )
+    typical: str | None = Field(default=None, description="Published typical course, if any.")
     sources: tuple[str, ...]
 
 
