@@ -25,11 +25,14 @@ from pydantic import (
     StrictBool,
     StrictStr,
     ValidationError,
+    model_validator,
 )
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 __all__ = [
     "BOOLEAN_FIELDS",
+    "CONTRACT_V1_FIELDS",
+    "EXTENSION_FIELDS",
     "LIST_FIELDS",
     "ORDINAL_FIELDS",
     "STATUS_FIELDS",
@@ -137,11 +140,32 @@ class CheckIn(BaseModel):
     headache_when_upright: StrictBool | None = None
     notes: Annotated[StrictStr, Field(max_length=5000)] | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        """The contract has no nulls: an unanswered question is left out, never null."""
+        if isinstance(data, dict):
+            nulls = [name for name in cls.model_fields if name in data and data[name] is None]
+            if nulls:
+                raise PydanticCustomError(
+                    "null_answer",
+                    "must not be null: leave the field out when there is no answer ({fields})",
+                    {"fields": ", ".join(nulls)},
+                )
+        return data
+
     @property
     def unknown_fields(self) -> tuple[str, ...]:
         """Top-level fields the contract does not define (allowed, but worth a warning)."""
         return tuple(sorted(self.model_extra or {}))
 
+
+#: Fields this project adds to contract v1 (optional; the contract allows extra fields).
+EXTENSION_FIELDS: tuple[str, ...] = ("function_odi",)
+#: The fields contract v1 defines.
+CONTRACT_V1_FIELDS: tuple[str, ...] = tuple(
+    name for name in CheckIn.model_fields if name not in EXTENSION_FIELDS
+)
 
 STATUS_FIELDS: tuple[str, ...] = (
     "leg_weakness",
@@ -257,10 +281,23 @@ def parse_checkin(document: object) -> CheckIn:
                 )
             ]
         )
+    nulls = [name for name in CheckIn.model_fields if name in document and document[name] is None]
+    problems = [
+        FieldProblem(
+            field=name,
+            problem="wrong_type",
+            message="must not be null: leave the field out when there is no answer",
+        )
+        for name in nulls
+    ]
     try:
-        return CheckIn.model_validate(document)
+        checkin = CheckIn.model_validate({k: v for k, v in document.items() if k not in nulls})
     except ValidationError as error:
-        raise CheckInError([_describe(detail) for detail in error.errors()]) from None
+        described = (_describe(detail) for detail in error.errors())
+        problems += [p for p in described if p.field not in nulls]  # a null is not also "missing"
+    if problems:
+        raise CheckInError(problems)
+    return checkin
 
 
 def parse_checkin_json(text: str | bytes) -> CheckIn:

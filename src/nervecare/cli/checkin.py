@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import click
 import typer
 
 from nervecare.checkin import CheckInError, parse_checkin
@@ -128,7 +127,7 @@ def checkin() -> None:
     )
     try:
         document = ask_checkin(_terminal_prompt, typer.echo)
-    except (click.exceptions.Abort, EOFError):
+    except (typer.Abort, EOFError):
         typer.echo("\nCheck-in not finished: nothing was triaged or saved.", err=True)
         raise typer.Exit(1) from None
     try:

@@ -1,0 +1,104 @@
+"""Safety properties of triage, over generated check-ins (hypothesis).
+
+These are the promises a clinician relies on: more findings never mean less urgency, a new cauda
+equina sign is always an emergency, the same input always gives the same answer, and every
+level above self care is explained with sources that exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nervecare.checkin import parse_checkin
+from nervecare.knowledge import load_sources
+from nervecare.triage import NoteFinding, level_rank, triage
+from tests.strategies import checkin_documents, new_ces_sign, with_sign, worsenings
+
+many = settings(max_examples=400)
+
+
+@many
+@given(st.data())
+def test_adding_or_worsening_a_finding_never_lowers_the_level(data: st.DataObject) -> None:
+    """Monotonicity: one more finding, or a worse status, never gives a lower level."""
+    document = data.draw(checkin_documents())
+    worse = data.draw(worsenings(document))
+    before = triage(parse_checkin(document)).level
+    after = triage(parse_checkin(worse)).level
+    assert level_rank(after) >= level_rank(before), (document, worse)
+
+
+@many
+@given(checkin_documents(), new_ces_sign())
+def test_a_new_cauda_equina_sign_is_an_emergency_whatever_else(
+    document: dict[str, Any], sign: tuple[str, Any]
+) -> None:
+    """Any new or worsening cauda equina sign gives emergency, whatever the rest says."""
+    result = triage(parse_checkin(with_sign(document, *sign)))
+    assert result.level == "emergency"
+    assert any(r.code.startswith("cauda_equina.") for r in result.reasons)
+
+
+@given(checkin_documents())
+def test_the_same_check_in_always_gives_the_same_result(document: dict[str, Any]) -> None:
+    """Determinism: triage is a pure function of its input."""
+    assert triage(parse_checkin(document)) == triage(parse_checkin(dict(document)))
+
+
+@many
+@given(checkin_documents())
+def test_every_level_above_self_care_is_explained_with_real_sources(
+    document: dict[str, Any],
+) -> None:
+    """Above self care there is a reason; every reason cites sources held in the registry."""
+    result = triage(parse_checkin(document))
+    registry = load_sources()
+    if result.level != "self_care":
+        assert result.reasons
+        assert max(level_rank(r.level) for r in result.reasons) == level_rank(result.level)
+    for reason in result.reasons:
+        assert reason.sources
+        assert all(key in registry for key in reason.sources)
+
+
+@given(checkin_documents())
+def test_every_result_is_valid_under_the_result_contract(
+    result_schema: dict[str, Any], document: dict[str, Any]
+) -> None:
+    """What triage returns always fits shared/contracts/triage-result.schema.json."""
+    import jsonschema  # noqa: PLC0415
+
+    jsonschema.validate(triage(parse_checkin(document)).to_json_dict(), result_schema)
+
+
+@many
+@given(checkin_documents(), new_ces_sign())
+def test_a_sign_written_in_the_notes_counts_like_the_answer(
+    document: dict[str, Any], sign: tuple[str, Any]
+) -> None:
+    """A finding from the notes raises the level exactly as the structured answer would."""
+    field, value = sign
+    from_answer = triage(parse_checkin(with_sign(document, field, value)))
+    finding = NoteFinding(field=field, value=value, evidence="words", detector="test")
+    from_notes = triage(parse_checkin(document), note_findings=[finding])
+    assert from_notes.level == from_answer.level
+
+
+@given(checkin_documents(), new_ces_sign())
+def test_a_possible_finding_raises_the_level_and_asks_to_confirm(
+    document: dict[str, Any], sign: tuple[str, Any]
+) -> None:
+    """A 'possible' (semantic) finding raises like a definite one, and says it needs confirming."""
+    field, value = sign
+    finding = NoteFinding(
+        field=field, value=value, evidence="words", certainty="possible", detector="semantic"
+    )
+    result = triage(parse_checkin(document), note_findings=[finding])
+    assert result.level == "emergency"
+    top = result.reasons[0]
+    if top.certainty == "possible":
+        assert top.summary.startswith("Possibly")
+        assert field in top.confirm_fields
