@@ -5,6 +5,7 @@ Pure: `suggest_care(history, trajectory)` reads packaged, cited data and returns
 
 from __future__ import annotations
 
+from nervecare.careplan._catalogue import Catalogue, load_catalogue
 from nervecare.careplan._engine import suggest_care
 from nervecare.careplan.models import (
     CLINICAL_JUDGEMENT_NOTICE,
@@ -19,10 +20,12 @@ from nervecare.careplan.models import (
 __all__ = [
     "CLINICAL_JUDGEMENT_NOTICE",
     "PILLAR_ORDER",
+    "Catalogue",
     "Conflict",
     "Evidence",
     "Pillar",
     "Suggestion",
     "TriggerFact",
+    "load_catalogue",
     "suggest_care",
 ]
