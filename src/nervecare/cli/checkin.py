@@ -6,14 +6,17 @@ questionnaire is always a valid check-in.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
-from nervecare.checkin import CheckInError, parse_checkin
+from nervecare.checkin import CheckIn, CheckInError, parse_checkin, parse_checkin_json
 from nervecare.cli._app import app
 from nervecare.cli._render import render_text
+from nervecare.cli.patients import store_for_patient
 from nervecare.questionnaire import Choice, Question, Questionnaire, load_questionnaire
 from nervecare.triage import triage_checkin
 
@@ -119,21 +122,69 @@ def _terminal_prompt(text: str) -> str:
 
 
 @app.command()
-def checkin() -> None:
-    """Answer today's check-in questions one by one, then see what to do and why."""
-    typer.echo(
-        "nervecare daily check-in. If you feel very unwell now, stop and call your emergency "
-        "number."
-    )
-    try:
-        document = ask_checkin(_terminal_prompt, typer.echo)
-    except (typer.Abort, EOFError):
-        typer.echo("\nCheck-in not finished: nothing was triaged or saved.", err=True)
-        raise typer.Exit(1) from None
-    try:
-        result = triage_checkin(parse_checkin(document))
-    except CheckInError as error:  # the prompts validate, so this means a bug: say so
-        typer.echo(str(error), err=True)
-        raise typer.Exit(1) from None
+def checkin(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A check-in JSON file ('-' for standard input). Without it, the questions "
+            "are asked one by one.",
+            show_default=False,
+        ),
+    ] = None,
+    patient: Annotated[
+        str | None,
+        typer.Option(
+            help="Store the check-in and its triage for this patient (number or reference).",
+            show_default=False,
+        ),
+    ] = None,
+    client_id: Annotated[
+        str | None,
+        typer.Option(
+            help="The sender's id for this check-in: sent again, it is stored only once.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Answer today's check-in questions one by one (or read FILE), then see what to do and why."""
+    if file is not None:
+        checkin_value = _read_checkin_file(file)
+    else:
+        typer.echo(
+            "nervecare daily check-in. If you feel very unwell now, stop and call your emergency "
+            "number."
+        )
+        try:
+            document = ask_checkin(_terminal_prompt, typer.echo)
+        except (typer.Abort, EOFError):
+            typer.echo("\nCheck-in not finished: nothing was triaged or saved.", err=True)
+            raise typer.Exit(1) from None
+        try:
+            checkin_value = parse_checkin(document)
+        except CheckInError as error:  # the prompts validate, so this means a bug: say so
+            typer.echo(str(error), err=True)
+            raise typer.Exit(1) from None
+    result = triage_checkin(checkin_value)
     typer.echo("")
     typer.echo(render_text(result))
+    if patient is not None:
+        typer.echo("")
+        typer.echo(
+            store_for_patient(
+                patient=patient, checkin=checkin_value, result=result, client_id=client_id
+            )
+        )
+
+
+def _read_checkin_file(file: Path) -> CheckIn:
+    """A check-in from a file; an unreadable or invalid one is refused with every problem."""
+    try:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        typer.echo(f"error: cannot read {file}: {error}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        return parse_checkin_json(text)
+    except CheckInError as error:
+        typer.echo(f"error: {error} (nothing was triaged or stored)", err=True)
+        raise typer.Exit(1) from None
