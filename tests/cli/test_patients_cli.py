@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from nervecare.cli import app
+from nervecare.questionnaire import load_questionnaire
 from nervecare.settings import get_settings
 from tests.store.fixtures import database_url
 
@@ -152,3 +153,14 @@ def test_installed_command_runs_demo_and_report(
         )
         assert completed.returncode == 0, completed.stderr
     assert "SYNTHETIC" in completed.stdout
+
+
+def test_interactive_checkin_is_stored_for_the_patient(cli: CliRunner):
+    """Without a file the questions are asked, and the answers are stored for the patient."""
+    run(cli, *ADD)
+    required = {"days_since_surgery": "12", "leg_pain": "3"}
+    answers = [required.get(q.field, "") for q in load_questionnaire().questions()]
+    result = cli.invoke(app, ["checkin", "--patient", "P-1"], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "stored as check-in 1 for patient 1" in result.output
+    assert "check-ins: 1" in run(cli, "patient", "show", "P-1").output
