@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from nervecare.checkin import (
     CONTRACT_V1_FIELDS,
     EXTENSION_FIELDS,
+    INTEGER_FIELDS,
     CheckIn,
     CheckInError,
     parse_checkin,
@@ -54,6 +55,21 @@ _ANY_JSON = st.recursive(
     max_leaves=4,
 )
 _FIELDS = [name for name in CONTRACT_V1_FIELDS if name != "recorded_at"]
+
+
+def test_every_integer_field_accepts_a_zero_fraction(checkin_schema: dict[str, Any]) -> None:
+    """The fields JSON Schema types as integer are the ones that take 5.0 as 5."""
+    schema_integers = {
+        name for name, spec in checkin_schema["properties"].items() if spec.get("type") == "integer"
+    }
+    model_integers = {
+        name
+        for name, spec in CheckIn.model_json_schema()["properties"].items()
+        if "integer"
+        in {spec.get("type"), *(option.get("type") for option in spec.get("anyOf", []))}
+    }
+    assert schema_integers <= set(INTEGER_FIELDS)
+    assert model_integers == set(INTEGER_FIELDS)
 
 
 def test_the_model_defines_exactly_the_contract_fields(checkin_schema: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ __all__ = [
     "BOOLEAN_FIELDS",
     "CONTRACT_V1_FIELDS",
     "EXTENSION_FIELDS",
+    "INTEGER_FIELDS",
     "LIST_FIELDS",
     "ORDINAL_FIELDS",
     "STATUS_FIELDS",
@@ -60,27 +61,6 @@ BowelSymptom = Literal["incontinence", "reduced_sensation", "constipation"]
 WoundSign = Literal["redness", "swelling", "warmth", "drainage", "pus", "opening", "bleeding"]
 
 
-def _json_integer(value: object) -> object:
-    """JSON Schema's integer: an int, or a float with no fraction; never a bool or a string."""
-    if isinstance(value, bool):
-        raise ValueError("must be a whole number, not true/false")
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer():
-            return int(value)
-        raise ValueError("must be a whole number")
-    if not isinstance(value, int):
-        raise ValueError("must be a whole number")
-    return value
-
-
-def _json_number(value: object) -> object:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("must be a number")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("must be a finite number")
-    return value
-
-
 def _rfc3339(value: object) -> object:
     if not isinstance(value, str):
         raise ValueError("must be a date-time string such as 2026-11-25T08:30:00Z")
@@ -100,8 +80,11 @@ def _unique(items: list[str]) -> list[str]:
     return items
 
 
-JsonInt = Annotated[int, BeforeValidator(_json_integer)]
-JsonNumber = Annotated[float, BeforeValidator(_json_number)]
+# JSON's types, checked in pydantic's core (fast): an integer is never a bool or a string, a
+# number is never a bool. JSON Schema also counts 5.0 as an integer: `parse_checkin` turns such
+# floats into ints before validation, so the model itself stays strict.
+JsonInt = Annotated[int, Field(strict=True)]
+JsonNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 
 class CheckIn(BaseModel):
@@ -144,7 +127,7 @@ class CheckIn(BaseModel):
     @classmethod
     def _no_nulls(cls, data: Any) -> Any:
         """The contract has no nulls: an unanswered question is left out, never null."""
-        if isinstance(data, dict):
+        if isinstance(data, dict) and None in data.values():
             nulls = [name for name in cls.model_fields if name in data and data[name] is None]
             if nulls:
                 raise PydanticCustomError(
@@ -230,7 +213,22 @@ _PROBLEM_BY_TYPE: dict[str, str] = {
 }
 
 
-def _describe(error: ErrorDetails) -> FieldProblem:  # noqa: PLR0911 - one return per kind
+_TYPE_MESSAGES = {
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
+    "finite_number": "must be a finite number",
+    "bool_type": "must be true or false",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "model_type": "a check-in must be a JSON object",
+    "dict_type": "a check-in must be a JSON object",
+}
+
+#: Whole-number fields, where JSON Schema also accepts a float with no fraction (5.0).
+INTEGER_FIELDS: tuple[str, ...] = ("days_since_surgery", "leg_pain", "back_pain", "function_odi")
+
+
+def _describe(error: ErrorDetails) -> FieldProblem:
     location = ".".join(str(part) for part in error["loc"]) or "(document)"
     kind = error["type"]
     context = error.get("ctx") or {}
@@ -262,11 +260,8 @@ def _describe(error: ErrorDetails) -> FieldProblem:  # noqa: PLR0911 - one retur
         if "date-time" in message:
             problem = "invalid"
         return FieldProblem(field=location, problem=problem, message=message)
-    if kind in ("model_type", "dict_type"):
-        return FieldProblem(
-            field=location, problem="wrong_type", message="a check-in must be a JSON object"
-        )
-    return FieldProblem(field=location, problem="wrong_type", message=error["msg"].lower())
+    message = _TYPE_MESSAGES.get(kind, error["msg"].lower())
+    return FieldProblem(field=location, problem="wrong_type", message=message)
 
 
 def parse_checkin(document: object) -> CheckIn:
@@ -281,7 +276,11 @@ def parse_checkin(document: object) -> CheckIn:
                 )
             ]
         )
-    nulls = [name for name in CheckIn.model_fields if name in document and document[name] is None]
+    nulls = (
+        [name for name in CheckIn.model_fields if name in document and document[name] is None]
+        if None in document.values()
+        else []
+    )
     problems = [
         FieldProblem(
             field=name,
@@ -290,8 +289,13 @@ def parse_checkin(document: object) -> CheckIn:
         )
         for name in nulls
     ]
+    cleaned = {k: v for k, v in document.items() if k not in nulls} if nulls else dict(document)
+    for name in INTEGER_FIELDS:
+        value = cleaned.get(name)
+        if type(value) is float and math.isfinite(value) and value.is_integer():
+            cleaned[name] = int(value)
     try:
-        checkin = CheckIn.model_validate({k: v for k, v in document.items() if k not in nulls})
+        checkin = CheckIn.model_validate(cleaned)
     except ValidationError as error:
         described = (_describe(detail) for detail in error.errors())
         problems += [p for p in described if p.field not in nulls]  # a null is not also "missing"

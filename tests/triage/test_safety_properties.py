@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nervecare.checkin import parse_checkin
-from nervecare.knowledge import load_sources
-from nervecare.triage import NoteFinding, level_rank, triage
+from nervecare.knowledge import load_sources, read_data
+from nervecare.triage import NoteFinding, evaluate, level_rank, load_ruleset, triage
+from nervecare.triage.rules import parse_ruleset
 from tests.strategies import checkin_documents, new_ces_sign, with_sign, worsenings
 
 many = settings(max_examples=400)
@@ -46,6 +47,18 @@ def test_a_new_cauda_equina_sign_is_an_emergency_whatever_else(
 def test_the_same_check_in_always_gives_the_same_result(document: dict[str, Any]) -> None:
     """Determinism: triage is a pure function of its input."""
     assert triage(parse_checkin(document)) == triage(parse_checkin(dict(document)))
+
+
+@many
+@given(st.lists(checkin_documents(), min_size=2, max_size=6))
+def test_remembered_results_equal_freshly_computed_ones(documents: list[dict[str, Any]]) -> None:
+    """The memo of structured results never changes an answer: a fresh ruleset agrees."""
+    fresh = parse_ruleset(read_data("triage", "rules.yaml"))
+    for document in documents:
+        checkin = parse_checkin(document)
+        remembered = evaluate(checkin, load_ruleset())
+        assert remembered == evaluate(checkin, fresh)
+        assert remembered.to_json_line() == evaluate(checkin, fresh).to_json_line()
 
 
 @many

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
@@ -16,7 +17,7 @@ from nervecare.cli._app import app
 from nervecare.cli._render import render_text
 from nervecare.triage import TriageResult, triage_checkin
 
-__all__ = ["triage_lines"]
+__all__ = ["MAX_LINE_BYTES", "read_line_batches", "triage_line"]
 
 
 class OutputFormat(StrEnum):
@@ -31,22 +32,52 @@ def _error_document(error: CheckInError, line: int | None = None) -> dict[str, o
     return {"error": detail}
 
 
-def triage_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[str, bool]]:
-    """Triage a stream of JSON lines, yielding (output line, was valid) in input order.
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
-    Blank lines are skipped (they carry no check-in). One bad line gives an error line in its
-    place and the stream goes on; memory stays constant however long the stream is.
+
+def triage_line(raw: bytes | str, number: int) -> tuple[str | None, bool]:
+    """One JSON line in, (answer line with its newline, was valid) out; blank lines give None.
+
+    A bad line gives an error document in its place, never a level.
     """
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        try:
-            result = triage_checkin(parse_checkin_json(raw))
-        except CheckInError as error:
-            yield dumps(_error_document(error, number)), False
-            continue
-        yield dumps(result.to_json_dict()), True
+    if not raw.strip():
+        return None, True
+    try:
+        result = triage_checkin(parse_checkin_json(raw))
+    except CheckInError as error:
+        return _dumps(_error_document(error, number)) + "\n", False
+    return result.to_json_line() + "\n", True
+
+
+#: A line longer than this cannot be a valid check-in (notes are at most 5,000 characters).
+MAX_LINE_BYTES = 1 << 20
+_CHUNK_BYTES = 1 << 16
+
+
+def read_line_batches(fd: int) -> Iterator[list[bytes]]:
+    """Yield the complete lines that have arrived, one batch per read.
+
+    Reading with os.read returns whatever is available, so a batch is everything the writer has
+    sent so far: the caller answers it in full (and flushes) before the next read can block. A
+    runaway line is cut at MAX_LINE_BYTES so memory stays bounded whatever comes in; its
+    remainder is discarded and the line still gets its (error) answer.
+    """
+    pending = b""
+    skipping = False
+    while chunk := os.read(fd, _CHUNK_BYTES):
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        if skipping and complete:
+            complete[0], skipping = b"", False  # the end of the runaway line: nothing to answer
+        if len(pending) > MAX_LINE_BYTES and not skipping:
+            complete.append(pending[:MAX_LINE_BYTES])
+            pending, skipping = b"", True
+        elif skipping:
+            pending = b""
+        if complete:
+            yield complete
+    if pending.strip() and not skipping:
+        yield [pending]
 
 
 def _open(source: str) -> IO[bytes]:
@@ -56,6 +87,30 @@ def _open(source: str) -> IO[bytes]:
     if not path.is_file():
         raise typer.BadParameter(f"no such file: {source}", param_hint="FILE")
     return path.open("rb")
+
+
+def _stream_jsonl(stream: IO[bytes]) -> bool:
+    """Answer every line, batch by batch; True when every line was a valid check-in."""
+    all_valid = True
+    numbered = _numbered(read_line_batches(stream.fileno()))
+    out = sys.stdout
+    for batch in numbered:
+        answers = []
+        for number, raw in batch:
+            line, valid = triage_line(raw, number)
+            if line is not None:
+                answers.append(line)
+                all_valid &= valid
+        out.write("".join(answers))
+        # Everything that has arrived is answered before the next read may wait for more.
+        out.flush()
+    return all_valid
+
+
+def _numbered(batches: Iterable[list[bytes]]) -> Iterator[list[tuple[int, bytes]]]:
+    number = 0
+    for batch in batches:
+        yield [(number := number + 1, raw) for raw in batch]
 
 
 def _print_single(result: TriageResult, output_format: OutputFormat) -> None:
@@ -91,14 +146,7 @@ def triage(
     stream = _open(source)
     try:
         if jsonl:
-            all_valid = True
-            write, flush = sys.stdout.write, sys.stdout.flush
-            for line, valid in triage_lines(stream):
-                write(line + "\n")
-                # Flush per line: a caller may wait for each answer before sending the next.
-                flush()
-                all_valid &= valid
-            raise typer.Exit(0 if all_valid else 1)
+            raise typer.Exit(0 if _stream_jsonl(stream) else 1)
         try:
             result = triage_checkin(parse_checkin_json(stream.read()))
         except CheckInError as error:

@@ -13,11 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from nervecare.checkin import BOOLEAN_FIELDS, LIST_FIELDS, ORDINAL_FIELDS, CheckIn
+from nervecare.triage._compiled import CompiledRuleset, Summary, summarise
 from nervecare.triage.findings import Certainty, NoteFinding
 from nervecare.triage.levels import Level, highest, level_rank
 from nervecare.triage.result import Origin, Reason, SetAsideNote, TriageResult
 from nervecare.triage.rules import (
     NUMERIC_FIELDS,
+    AdvicePhase,
     AllOf,
     AnyOf,
     Condition,
@@ -91,7 +93,6 @@ def _check_finding(finding: NoteFinding) -> None:
 
 def _from_notes(findings: Sequence[NoteFinding]) -> Iterable[_Observation]:
     for finding in findings:
-        _check_finding(finding)
         yield _Observation(
             finding.field,
             finding.value,
@@ -189,25 +190,54 @@ def _reason(rule: Rule, match: _Match) -> Reason:
     )
 
 
-def _advice(ruleset: Ruleset, level: Level, reasons: Sequence[Reason], checkin: CheckIn) -> str:
-    parts = [ruleset.advice_for(level).text]
-    words = {rule.code: rule.patient_text for rule in ruleset.rules}
-    definite = [words[r.code] for r in reasons if r.certainty == "definite" and r.code in words]
-    possible = [words[r.code] for r in reasons if r.certainty == "possible" and r.code in words]
+def _advice(
+    ruleset: Ruleset,
+    compiled: CompiledRuleset,
+    level: Level,
+    reasons: Sequence[Reason],
+    checkin: CheckIn,
+) -> str:
+    words = compiled.patient_text
+    definite = tuple(r.code for r in reasons if r.certainty == "definite" and r.code in words)
+    possible = tuple(r.code for r in reasons if r.certainty == "possible" and r.code in words)
     # Reasons the shell added (not rules) speak for themselves.
-    parts += [r.summary for r in reasons if r.code not in words]
+    own = tuple(r.summary for r in reasons if r.code not in words)
+    phase = ruleset.self_care_phase(checkin.days_since_surgery) if level == "self_care" else None
+    key = (level, definite, possible, own, phase.from_day if phase else None)
+    # The same few combinations recur, so each text is composed once per ruleset.
+    cached = compiled.advice_cache.get(key)
+    if cached is None:
+        cached = _compose_advice(
+            ruleset, compiled, level, definite=definite, possible=possible, own=own, phase=phase
+        )
+        if len(compiled.advice_cache) < 4096:
+            compiled.advice_cache[key] = cached
+    return cached
+
+
+def _compose_advice(
+    ruleset: Ruleset,
+    compiled: CompiledRuleset,
+    level: Level,
+    *,
+    definite: tuple[str, ...],
+    possible: tuple[str, ...],
+    own: tuple[str, ...],
+    phase: AdvicePhase | None,
+) -> str:
+    words = compiled.patient_text
+    parts = [ruleset.advice_for(level).text, *own]
     if definite:
-        parts.append(
-            "This is because you told us about: " + "; ".join(dict.fromkeys(definite)) + "."
-        )
+        told = "; ".join(dict.fromkeys(words[code] for code in definite))
+        parts.append(f"This is because you told us about: {told}.")
     if possible:
+        maybe = "; ".join(dict.fromkeys(words[code] for code in possible))
         parts.append(
-            "Your notes may describe: "
-            + "; ".join(dict.fromkeys(possible))
-            + ". Please answer those questions again so we can be sure."
+            f"Your notes may describe: {maybe}. Please answer those questions again so we can "
+            "be sure."
         )
-    if level == "self_care":
-        parts.append(ruleset.self_care_phase(checkin.days_since_surgery).text)
+    if phase is not None:
+        parts.append(phase.text)
     parts.append(ruleset.disclaimer)
     return " ".join(part.strip() for part in parts)
 
@@ -222,11 +252,53 @@ def evaluate(
 ) -> TriageResult:
     """Triage one check-in. `extra_reasons` carries what the shell itself found (e.g. notes it
     could not read); they count towards the level like any rule."""
-    observed: _ObservationsByField = {}
-    for observation in (*_answers(checkin), *_from_notes(note_findings)):
-        observed.setdefault(observation.field, []).append(observation)
+    for finding in note_findings:
+        _check_finding(finding)
+    compiled = ruleset.compiled()
+    summary = summarise(checkin, note_findings)
+    if note_findings or notes_set_aside or extra_reasons:
+        return _evaluate(
+            checkin,
+            ruleset,
+            compiled,
+            summary,
+            note_findings=note_findings,
+            notes_set_aside=notes_set_aside,
+            extra_reasons=extra_reasons,
+        )
+    # Structured answers only: memoise, since many check-ins share everything that matters.
+    key = compiled.result_key(summary, checkin)
+    cached = compiled.result_cache.get(key)
+    if isinstance(cached, TriageResult):
+        return cached
+    result = _evaluate(
+        checkin, ruleset, compiled, summary, note_findings=(), notes_set_aside=(), extra_reasons=()
+    )
+    if len(compiled.result_cache) < _RESULT_CACHE_SIZE:
+        compiled.result_cache[key] = result
+    return result
 
-    fired = [(rule, m) for rule in ruleset.rules if (m := _match(rule.when, observed, checkin))]
+
+_RESULT_CACHE_SIZE = 65_536
+
+
+def _evaluate(
+    checkin: CheckIn,
+    ruleset: Ruleset,
+    compiled: CompiledRuleset,
+    summary: Summary,
+    *,
+    note_findings: Sequence[NoteFinding],
+    notes_set_aside: Sequence[SetAsideNote],
+    extra_reasons: Sequence[Reason],
+) -> TriageResult:
+    applicable = compiled.applicable(summary, checkin)
+    observed: _ObservationsByField = {}
+    if applicable:  # explain only what applies: most check-ins need no evidence at all
+        for observation in (*_answers(checkin), *_from_notes(note_findings)):
+            observed.setdefault(observation.field, []).append(observation)
+    fired = [(rule, m) for rule in applicable if (m := _match(rule.when, observed, checkin))]
+    assert len(fired) == len(applicable), "the fast and the full matcher must agree"
     top_of_group: dict[str, int] = {}
     for rule, _ in fired:
         if rule.group is not None:
@@ -247,10 +319,11 @@ def evaluate(
         f"'{name}' is not a question of check-in contract v1 and was not used for triage"
         for name in checkin.unknown_fields
     )
-    return TriageResult(
+    # Every part was built and typed here, so the result skips re-validating them.
+    return TriageResult.model_construct(
         level=level,
         reasons=tuple(reasons),
-        advice=_advice(ruleset, level, reasons, checkin),
+        advice=_advice(ruleset, compiled, level, reasons, checkin),
         ruleset_version=ruleset.version,
         warnings=warnings,
         notes_set_aside=tuple(notes_set_aside),

@@ -3,9 +3,10 @@ extra fields this project adds for clinicians: where each reason came from and h
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from nervecare.triage.findings import Certainty
 from nervecare.triage.levels import Level
@@ -13,6 +14,8 @@ from nervecare.triage.levels import Level
 __all__ = ["Origin", "Reason", "SetAsideNote", "TriageResult"]
 
 Origin = Literal["answers", "notes", "answers_and_notes"]
+
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 class Reason(BaseModel):
@@ -73,6 +76,26 @@ class TriageResult(BaseModel):
     ruleset_version: str
     warnings: tuple[str, ...] = ()
     notes_set_aside: tuple[SetAsideNote, ...] = ()
+
+    _json_line: str | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when the content is; the memo of the encoding does not count."""
+        if not isinstance(other, TriageResult):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash((self.level, self.reasons, self.advice, self.ruleset_version))
+
+    def to_json_line(self) -> str:
+        """Compact JSON of `to_json_dict`, encoded once per (shared, immutable) result."""
+        private = self.__pydantic_private__
+        assert private is not None
+        line = private.get("_json_line")
+        if line is None:
+            line = private["_json_line"] = _compact(self.to_json_dict())
+        return line
 
     def to_json_dict(self) -> dict[str, object]:
         """The contract's JSON shape; empty optional extras are left out to keep lines short."""

@@ -13,13 +13,16 @@ Two facts are not findings and may be tested either way: `days_since_surgery` an
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from nervecare.checkin import BOOLEAN_FIELDS, LIST_FIELDS, ORDINAL_FIELDS
 from nervecare.knowledge import load_sources, read_data
 from nervecare.triage.levels import Level
+
+if TYPE_CHECKING:
+    from nervecare.triage._compiled import CompiledRuleset
 
 __all__ = [
     "AllOf",
@@ -57,9 +60,10 @@ class FindingTest(_Strict):
             if self.has not in LIST_FIELDS[self.field]:
                 raise ValueError(f"{self.field}: 'has' must be one of {LIST_FIELDS[self.field]}")
         elif self.field in ORDINAL_FIELDS:
-            if self.at_least not in ORDINAL_FIELDS[self.field]:
+            # The first value of an order ("none", "yes", "much_better") is not a finding.
+            if self.at_least not in ORDINAL_FIELDS[self.field][1:]:
                 raise ValueError(
-                    f"{self.field}: 'at_least' must be one of {ORDINAL_FIELDS[self.field]}"
+                    f"{self.field}: 'at_least' must be one of {ORDINAL_FIELDS[self.field][1:]}"
                 )
         elif self.field in NUMERIC_FIELDS:
             if isinstance(self.at_least, str) or self.at_least is None:
@@ -169,6 +173,20 @@ class Ruleset(_Strict):
             raise ValueError("level_advice needs exactly one entry per level")
         return self
 
+    _compiled: CompiledRuleset | None = PrivateAttr(default=None)
+
+    def compiled(self) -> CompiledRuleset:
+        """The ruleset compiled for fast matching, built once per ruleset."""
+        # Read the private slot directly: pydantic's attribute fallback is slow on a hot path.
+        private = self.__pydantic_private__
+        assert private is not None
+        compiled = private.get("_compiled")
+        if compiled is None:
+            from nervecare.triage._compiled import compile_ruleset  # noqa: PLC0415 - cycle
+
+            compiled = private["_compiled"] = compile_ruleset(self)
+        return compiled
+
     def all_source_keys(self) -> set[str]:
         keys = {key for rule in self.rules for key in rule.sources}
         keys |= {key for item in self.level_advice for key in item.sources}
@@ -185,6 +203,7 @@ class Ruleset(_Strict):
 def parse_ruleset(document: dict[str, Any]) -> Ruleset:
     """Validate a ruleset document and check that every source it cites is in the registry."""
     ruleset = Ruleset.model_validate(document)
+    ruleset.compiled()  # refuse at load time a rule the fast matcher cannot index
     load_sources().require(sorted(ruleset.all_source_keys()), cited_by="triage ruleset")
     return ruleset
 
