@@ -65,7 +65,8 @@ def _int8(model: Any) -> Any:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch.ao.quantization announces its move to torchao
-        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        quantize: Any = torch.ao.quantization.quantize_dynamic  # untyped in torch's stubs
+        return quantize(model, {torch.nn.Linear}, dtype=torch.qint8)
 
 
 @dataclass(frozen=True, slots=True)
