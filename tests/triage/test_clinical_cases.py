@@ -72,7 +72,7 @@ CASES = [
         "urgent",
         "pain.sudden_unrelieved",
     ),
-    ({"leg_pain": 8, "pain_relieved_by_medication": "no"}, "urgent", "pain.severe_unrelieved"),
+    ({"leg_pain": 7, "pain_relieved_by_medication": "no"}, "urgent", "pain.severe_unrelieved"),
     ({"back_pain": 9, "pain_relieved_by_medication": "no"}, "urgent", "pain.severe_unrelieved"),
     (
         {"pain_onset_sudden": True, "pain_relieved_by_medication": "partly"},
@@ -124,7 +124,7 @@ def test_structured_answer_sets_the_cited_level(
         {"temperature_c": 37.9},
         {"days_since_surgery": 41, "leg_pain": 6},
         {"days_since_surgery": 42, "leg_pain": 3},
-        {"leg_pain": 7, "pain_relieved_by_medication": "no"},
+        {"leg_pain": 6, "pain_relieved_by_medication": "no"},
         {"leg_pain_change": "worse", "pain_relieved_by_medication": "no"},
         {"bowel": ["constipation"]},
         {"foot_drop": "improving", "leg_weakness": "improving"},
