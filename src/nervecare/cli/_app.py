@@ -16,3 +16,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _root() -> None:
+    """Safety triage, recovery tracking and stepped care after lumbar spine surgery."""
