@@ -32,7 +32,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from nervecare.store._types import BigId, Json, UtcDateTime
 
 __all__ = [
+    "ACCOUNT_KINDS",
     "ALERT_STATES",
+    "Account",
     "AuditEntry",
     "Base",
     "Baseline",
@@ -40,14 +42,18 @@ __all__ = [
     "CheckInReview",
     "CheckInRow",
     "Clinician",
+    "EnrolmentCode",
     "ExerciseSession",
     "MedicationTrialRow",
     "OutboxAlert",
     "Patient",
     "PatientSummary",
     "ProcedureRow",
+    "SignInAttempt",
     "SurgeryRow",
+    "TeamContact",
     "TeamMembership",
+    "WebSession",
 ]
 
 NAMING_CONVENTION = {
@@ -332,3 +338,100 @@ class OutboxAlert(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime]
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: Handling by the care team (0003); clinician ids without a foreign key, like the audit log.
+    acknowledged_at: Mapped[dt.datetime | None]
+    acknowledged_by: Mapped[int | None] = mapped_column(BigId)
+    resolved_at: Mapped[dt.datetime | None]
+    resolved_by: Mapped[int | None] = mapped_column(BigId)
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+
+# ------------------------------------------------------------------ web accounts (0003)
+
+ACCOUNT_KINDS = ("clinician", "patient")
+
+
+class Account(Base):
+    """A sign-in for exactly one clinician or one patient: what it may see follows from that."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        CheckConstraint(
+            "(kind = 'clinician' AND clinician_id IS NOT NULL AND patient_id IS NULL) OR "
+            "(kind = 'patient' AND patient_id IS NOT NULL AND clinician_id IS NULL)",
+            name="kind_owner",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(320), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    clinician_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clinicians.id", ondelete="CASCADE"), unique=True
+    )
+    patient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), unique=True
+    )
+    #: Argon2 hash; None until a patient has used their enrolment code.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    #: The person's chosen language ("en", "es"); None follows the browser.
+    language: Mapped[str | None] = mapped_column(String(16))
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime]
+
+
+class TeamContact(Base):
+    """How patients reach a care team: the number an urgent result tells them to call."""
+
+    __tablename__ = "team_contacts"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("care_teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    phone: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime]
+
+
+class WebSession(Base):
+    """A signed-in browser. The id is the SHA-256 of the cookie's secret, never the secret."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+    last_seen_at: Mapped[dt.datetime]
+
+
+class EnrolmentCode(Base):
+    """A one-time code (stored as its SHA-256) with which a new patient sets their password."""
+
+    __tablename__ = "enrolment_codes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = mapped_column(BigId)
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
+class SignInAttempt(Base):
+    """Every sign-in attempt, for rate limiting by name and by address."""
+
+    __tablename__ = "signin_attempts"
+    __table_args__ = (Index(None, "username", "at"), Index(None, "client_address", "at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[dt.datetime]
+    username: Mapped[str] = mapped_column(String(320))
+    client_address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
