@@ -7,7 +7,7 @@ import textwrap
 from nervecare.knowledge import load_sources
 from nervecare.triage import TriageResult
 
-__all__ = ["render_text"]
+__all__ = ["render_text", "wrap"]
 
 _HEADLINES = {
     "emergency": "EMERGENCY: get help now",
@@ -17,10 +17,11 @@ _HEADLINES = {
 }
 
 
-def _wrap(text: str, indent: str = "") -> str:
+def wrap(text: str, indent: str = "", *, width: int = 88) -> str:
+    """Fill a paragraph for the terminal without breaking URLs or hyphenated words."""
     return textwrap.fill(
         text,
-        width=88,
+        width=width,
         initial_indent=indent,
         subsequent_indent=indent + "  ",
         break_on_hyphens=False,
@@ -30,19 +31,19 @@ def _wrap(text: str, indent: str = "") -> str:
 
 def render_text(result: TriageResult) -> str:
     registry = load_sources()
-    lines = [_HEADLINES[result.level], "", _wrap(result.advice), ""]
+    lines = [_HEADLINES[result.level], "", wrap(result.advice), ""]
     if result.reasons:
         lines.append("Why:")
         for reason in result.reasons:
-            lines.append(_wrap(f"- [{reason.level}] {reason.summary}", "  "))
-            lines.append(_wrap(f"evidence: {reason.evidence}", "      "))
+            lines.append(wrap(f"- [{reason.level}] {reason.summary}", "  "))
+            lines.append(wrap(f"evidence: {reason.evidence}", "      "))
             if reason.context:
-                lines.append(_wrap(f"context: {', '.join(reason.context)}", "      "))
+                lines.append(wrap(f"context: {', '.join(reason.context)}", "      "))
         lines.append("")
     if result.notes_set_aside:
         lines.append("Mentions in the notes not counted:")
         lines += [
-            _wrap(f'- "{note.words}" ({note.field}: {note.because})', "  ")
+            wrap(f'- "{note.words}" ({note.field}: {note.because})', "  ")
             for note in result.notes_set_aside
         ]
         lines.append("")
@@ -51,7 +52,7 @@ def render_text(result: TriageResult) -> str:
         lines.append("Sources:")
         for key in keys:
             cited = registry[key].citation() if key in registry else "(not in the registry)"
-            lines.append(_wrap(f"[{key}] {cited}", "  "))
+            lines.append(wrap(f"[{key}] {cited}", "  "))
         lines.append("")
     lines += [f"warning: {warning}" for warning in result.warnings]
     lines.append(f"ruleset {result.ruleset_version}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import textwrap
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -13,6 +12,7 @@ import typer
 
 from nervecare.careplan import CLINICAL_JUDGEMENT_NOTICE, Suggestion, suggest_care
 from nervecare.cli._app import app
+from nervecare.cli._render import wrap
 from nervecare.cli.db import UrlOption, cli_actor, opened_store
 from nervecare.knowledge import load_sources
 from nervecare.recovery import HistoryPoint, MeasureChange, Trajectory, assess_trajectory
@@ -24,13 +24,7 @@ _HEIGHT = 10  # the 0-10 pain scale, one row per point
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(
-        text,
-        width=96,
-        initial_indent=indent,
-        subsequent_indent=indent + "  ",
-        break_on_hyphens=False,
-    )
+    return wrap(text, indent, width=96)
 
 
 def render_pain_chart(
