@@ -61,8 +61,8 @@ def job_run(extra: list[str]) -> None:
 
 def job_test(extra: list[str]) -> None:
     ensure_venv()
-    _run(BIN / "ruff", "check", "src", "tests", "benchmarks", "scripts")
-    _run(BIN / "ruff", "format", "--check", "src", "tests", "benchmarks", "scripts")
+    _run(BIN / "ruff", "check", "src", "tests", "benchmarks", "scripts", "evaluation")
+    _run(BIN / "ruff", "format", "--check", "src", "tests", "benchmarks", "scripts", "evaluation")
     _run(BIN / "mypy")
     _run(BIN / "pytest", *extra)
 
