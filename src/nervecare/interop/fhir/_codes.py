@@ -1,0 +1,60 @@
+"""The codes nervecare writes into FHIR resources, loaded from the cited data file."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from nervecare.knowledge import load_sources, read_data
+from nervecare.recovery.models import SurgicalProcedure
+
+__all__ = ["Codes", "ProcedureCode", "load_codes"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProcedureCode(_Strict):
+    display: str
+    snomed: str | None = Field(default=None, pattern=r"^\d{6,18}$")
+
+
+class PainSeverityCode(_Strict):
+    system: str
+    code: str
+    display: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class Systems(_Strict):
+    procedure: str
+    measure: str
+    red_flag: str
+    drug_class: str
+    outcome: str
+    exercise_stage: str
+    suggestion: str
+    patient_reference: str
+    checkin_client_id: str
+    extension: str
+
+
+class Codes(_Strict):
+    sources: tuple[str, ...] = Field(min_length=1)
+    systems: Systems
+    procedures: dict[SurgicalProcedure, ProcedureCode]
+    pain_severity: PainSeverityCode
+
+    def extension_url(self, name: str) -> str:
+        return f"{self.systems.extension}/{name}"
+
+
+@cache
+def load_codes() -> Codes:
+    codes = Codes.model_validate(read_data("interop", "codes.yaml"))
+    registry = load_sources()
+    registry.require(codes.sources, cited_by="interop codes")
+    registry.require(codes.pain_severity.sources, cited_by="interop pain severity code")
+    return codes

@@ -1,0 +1,138 @@
+"""The shell of the FHIR exchange: read or write the store in one transaction each, and call the
+pure mapping core. Import is idempotent: a check-in travels under its client id, so sending the
+same Bundle or QuestionnaireResponse again stores nothing twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from fhir.resources.R4B.bundle import Bundle
+
+from nervecare.careplan import suggest_care
+from nervecare.checkin import CheckIn
+from nervecare.interop.fhir.export import PatientExport, bundle_for_patient
+from nervecare.interop.fhir.ids import DEFAULT_FHIR_BASE
+from nervecare.interop.fhir.imports import parse_import
+from nervecare.interop.fhir.problems import FhirInputError, Problem
+from nervecare.recovery import assess_trajectory
+from nervecare.store import repositories as repo
+from nervecare.store.audit import append_audit
+from nervecare.store.clock import Clock, utc_now
+from nervecare.store.engine import SessionFactory
+from nervecare.store.errors import ClientIdConflictError, PatientNotFoundError
+from nervecare.store.history import build_history
+from nervecare.store.interop import (
+    ImportSummary,
+    alert_records,
+    checkin_records,
+    exercise_records,
+    import_record,
+)
+from nervecare.store.schemas import NewPatient
+from nervecare.store.units import patient_record
+from nervecare.triage import TriageResult, triage_checkin
+
+__all__ = ["export_patient", "import_fhir", "read_patient_export"]
+
+
+def read_patient_export(
+    sessions: SessionFactory,
+    *,
+    patient: int | str,
+    on: dt.date,
+    actor: str = "system",
+    clock: Clock = utc_now,
+) -> PatientExport:
+    """Everything the export and the reports show about one patient (one audited read)."""
+    with sessions.begin() as session:
+        found = repo.find_patient(session, key=patient)
+        if found is None:
+            raise PatientNotFoundError(patient)
+        append_audit(session, at=clock(), actor=actor, action="fhir.exported", patient_id=found.id)
+        record = patient_record(session, patient=found)
+        history = build_history(session, patient=found)
+        checkins = tuple(checkin_records(session, patient_id=found.id))
+        alerts = tuple(alert_records(session, patient_id=found.id))
+        exercise = tuple(exercise_records(session, patient_id=found.id))
+    trajectory = assess_trajectory(history, on=on)
+    return PatientExport(
+        record=record,
+        history=history,
+        checkins=checkins,
+        alerts=alerts,
+        exercise=exercise,
+        trajectory=trajectory,
+        suggestions=suggest_care(history, trajectory),
+    )
+
+
+def export_patient(
+    sessions: SessionFactory,
+    *,
+    patient: int | str,
+    on: dt.date | None = None,
+    actor: str = "system",
+    clock: Clock = utc_now,
+    fhir_base: str = DEFAULT_FHIR_BASE,
+) -> Bundle:
+    """The patient's record as a validated FHIR Bundle; trajectory and suggestions as of `on`."""
+    now = clock()
+    data = read_patient_export(
+        sessions, patient=patient, on=on or now.date(), actor=actor, clock=lambda: now
+    )
+    return bundle_for_patient(data, now=now, fhir_base=fhir_base)
+
+
+def import_fhir(
+    sessions: SessionFactory,
+    document: Any,
+    *,
+    actor: str = "system",
+    clock: Clock = utc_now,
+    triage: Callable[[CheckIn], TriageResult] = triage_checkin,
+) -> ImportSummary:
+    """Store a FHIR Bundle, Patient + Procedure, or QuestionnaireResponse(s) in one transaction.
+
+    Raises `FhirInputError` (nothing stored) when the document cannot be taken in.
+    """
+    request = parse_import(document)
+    now = clock()
+    try:
+        with sessions.begin() as session:
+            new = request.new
+            if new is None:
+                found = repo.find_patient(session, key=request.patient_key or "", lock=True)
+                if found is None:
+                    raise FhirInputError(
+                        [
+                            Problem(
+                                "QuestionnaireResponse.subject",
+                                f"no patient {request.patient_key!r}: enrol them first "
+                                "(Patient and Procedure)",
+                                "not-found",
+                            )
+                        ]
+                    )
+                new = NewPatient(
+                    team="-",
+                    reference=found.reference,
+                    display_name="-",
+                    surgery=build_history(session, patient=found).surgery,
+                )
+            return import_record(
+                session,
+                new=new,
+                checkins=request.checkins,
+                medications=request.medications,
+                procedures=request.procedures,
+                exercise=request.exercise,
+                triage=triage,
+                actor=actor,
+                now=now,
+            )
+    except ClientIdConflictError as error:
+        raise FhirInputError(
+            [Problem("QuestionnaireResponse.identifier", str(error), "conflict")]
+        ) from None
