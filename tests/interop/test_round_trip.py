@@ -1,0 +1,176 @@
+"""Export -> import into an empty store -> export again: nothing is lost.
+
+What may differ, and is removed before comparing: the Bundle's own id and timestamp (made per
+export), and each alert's Communication `sent` time and `status` (the alert outbox row is created
+again, at import time, and starts undelivered: an imported urgent check-in alerts again, which is
+the safe side). Everything else must be identical, resource by resource.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from nervecare.interop.fhir import FhirInputError, operation_outcome
+from nervecare.interop.service import export_patient, import_fhir
+from nervecare.store.service import Store, list_patients
+from tests.interop.conftest import TODAY
+
+ON = TODAY.date()
+
+
+def _export(store: Store, patient: str) -> dict[str, Any]:
+    bundle = export_patient(store.sessions, patient=patient, on=ON, clock=lambda: TODAY)
+    document: dict[str, Any] = json.loads(bundle.model_dump_json(exclude_none=True))
+    return document
+
+
+def _comparable(bundle: dict[str, Any]) -> dict[str, Any]:
+    """The Bundle without what an import must change (see the module docstring)."""
+    bundle = copy.deepcopy(bundle)
+    bundle.pop("id")
+    bundle.pop("timestamp")
+    for entry in bundle["entry"]:
+        if entry["resource"]["resourceType"] == "Communication":
+            entry["resource"].pop("sent")
+            entry["resource"].pop("status")
+    return bundle
+
+
+def test_every_demo_patient_round_trips(demo_store: Store, other_store: Store) -> None:
+    """Each demo patient's Bundle, imported into an empty store, exports to the same Bundle."""
+    references = [p.reference for p in list_patients(demo_store.sessions)]
+    assert len(references) == 10
+    for reference in references:
+        first = _export(demo_store, reference)
+        import_fhir(other_store.sessions, first, clock=lambda: TODAY)
+        second = _export(other_store, reference)
+        assert _comparable(second) == _comparable(first), reference
+
+
+def test_the_bundle_holds_every_kind_of_resource(demo_store: Store) -> None:
+    """A patient with red flags, medication and exercise gives every resource kind asked for."""
+    kinds: set[str] = set()
+    for patient in list_patients(demo_store.sessions):
+        kinds |= {
+            e["resource"]["resourceType"] for e in _export(demo_store, patient.reference)["entry"]
+        }
+    assert kinds >= {
+        "Patient",
+        "Procedure",
+        "Questionnaire",
+        "QuestionnaireResponse",
+        "Observation",
+        "Flag",
+        "CarePlan",
+        "MedicationStatement",
+        "Communication",
+    }
+
+
+def test_importing_the_same_bundle_twice_stores_it_once(
+    demo_store: Store, other_store: Store
+) -> None:
+    """The second import finds every check-in already stored (client ids) and adds nothing."""
+    bundle = _export(demo_store, "DEMO-005")
+    first = import_fhir(other_store.sessions, bundle, clock=lambda: TODAY)
+    again = import_fhir(other_store.sessions, bundle, clock=lambda: TODAY)
+    assert first.patient_created
+    assert not again.patient_created
+    assert again.checkins_created == 0
+    assert again.checkins_already_stored == first.checkins_created > 0
+
+
+def test_pain_observations_are_loinc_coded(demo_store: Store) -> None:
+    """Leg and back pain Observations carry LOINC 72514-3 and say which pain by body site."""
+    bundle = _export(demo_store, "DEMO-001")
+    pain = [
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+        and e["resource"]["code"]["coding"][0]["system"] == "http://loinc.org"
+    ]
+    assert pain
+    assert {o["code"]["coding"][0]["code"] for o in pain} == {"72514-3"}
+    assert {o["bodySite"]["text"] for o in pain} == {"leg", "back"}
+
+
+@pytest.mark.parametrize(
+    ("change", "expression"),
+    [
+        (lambda r: r.pop("name"), "Bundle.entry[0].resource.name"),
+        (lambda r: r.update(birthDate="not a date"), "Bundle.entry[0].resource.birthDate"),
+    ],
+)
+def test_an_invalid_patient_is_refused_with_its_path(
+    demo_store: Store, other_store: Store, change: Any, expression: str
+) -> None:
+    """Nothing is stored, and the OperationOutcome names the element that is wrong."""
+    bundle = _export(demo_store, "DEMO-002")
+    change(bundle["entry"][0]["resource"])
+    with pytest.raises(FhirInputError) as raised:
+        import_fhir(other_store.sessions, bundle, clock=lambda: TODAY)
+    outcome = operation_outcome(raised.value.problems)
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert any(expression in issue["expression"][0] for issue in outcome["issue"])
+    assert list_patients(other_store.sessions) == []
+
+
+def test_a_bad_checkin_in_a_bundle_stores_nothing(demo_store: Store, other_store: Store) -> None:
+    """One invalid QuestionnaireResponse refuses the whole Bundle, naming its entry."""
+    bundle = _export(demo_store, "DEMO-003")
+    index = next(
+        i
+        for i, e in enumerate(bundle["entry"])
+        if e["resource"]["resourceType"] == "QuestionnaireResponse"
+    )
+    response = bundle["entry"][index]["resource"]
+    leg = next(item for item in response["item"] if item["linkId"] == "leg_pain")
+    leg["answer"][0]["valueInteger"] = 12
+    with pytest.raises(FhirInputError) as raised:
+        import_fhir(other_store.sessions, bundle, clock=lambda: TODAY)
+    assert raised.value.problems[0].expression.startswith(f"Bundle.entry[{index}].resource.item[")
+    assert list_patients(other_store.sessions) == []
+
+
+def test_a_checkin_for_an_enrolled_patient_is_taken_alone(
+    demo_store: Store, other_store: Store
+) -> None:
+    """A single QuestionnaireResponse naming a known patient is stored for them."""
+    bundle = _export(demo_store, "DEMO-001")
+    enrol = {
+        **bundle,
+        "entry": [
+            e for e in bundle["entry"] if e["resource"]["resourceType"] in ("Patient", "Procedure")
+        ],
+    }
+    summary = import_fhir(other_store.sessions, enrol, clock=lambda: TODAY)
+    assert summary.patient_created
+    assert summary.checkins_created == 0
+    response = next(
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "QuestionnaireResponse"
+    )
+    taken = import_fhir(other_store.sessions, response, clock=lambda: TODAY + dt.timedelta(hours=1))
+    assert taken.checkins_created == 1
+    assert import_fhir(other_store.sessions, response).checkins_already_stored == 1
+
+
+def test_a_checkin_for_an_unknown_patient_is_not_found(
+    other_store: Store, demo_store: Store
+) -> None:
+    """A QuestionnaireResponse about nobody we know gets a not-found issue."""
+    bundle = _export(demo_store, "DEMO-001")
+    response = next(
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "QuestionnaireResponse"
+    )
+    with pytest.raises(FhirInputError) as raised:
+        import_fhir(other_store.sessions, response)
+    assert raised.value.problems[0].code == "not-found"
