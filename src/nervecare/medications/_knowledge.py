@@ -1,0 +1,307 @@
+"""Drug facts and check rules as strict data models, loaded from the packaged YAML files.
+
+Every entry names its sources, and every source key must exist in the registry: a drug fact that
+cannot be traced to a label or guideline is refused at load time, not discovered in a clinic.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from nervecare.knowledge import load_sources, read_data
+from nervecare.recovery.models import DrugClass
+
+__all__ = [
+    "SEVERITY_ORDER",
+    "BenefitTime",
+    "CheckRules",
+    "CombinationRule",
+    "ConditionRule",
+    "DrugFacts",
+    "DrugKnowledge",
+    "Explanation",
+    "IndicationDosing",
+    "PaceRule",
+    "RenalBand",
+    "Severity",
+    "SideEffect",
+    "load_check_rules",
+    "load_drug_knowledge",
+    "load_explanations",
+]
+
+Severity = Literal["stop", "warning", "caution", "info"]
+#: Most serious first; used to sort findings.
+SEVERITY_ORDER: dict[Severity, int] = {"stop": 0, "warning": 1, "caution": 2, "info": 3}
+
+PatientCondition = Literal[
+    "chronic_kidney_disease",
+    "lung_disease",
+    "falls_history",
+    "nsaids_restricted_after_fusion",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PaceRule(_Strict):
+    """The fastest increase the label describes, from a given daily dose upwards."""
+
+    from_daily_mg: float = Field(ge=0)
+    max_step_mg: float = Field(gt=0)
+    min_days: int = Field(ge=1)
+
+
+class IndicationDosing(_Strict):
+    key: str = Field(pattern=r"^[a-z_]+$")
+    label: str
+    start_daily_mg: float = Field(gt=0)
+    first_day_max_mg: float = Field(gt=0)
+    usual_daily_mg: float = Field(gt=0)
+    max_daily_mg: float = Field(gt=0)
+    times_per_day: int = Field(ge=1, le=6)
+    pace: tuple[PaceRule, ...] = ()
+    note: str = ""
+    sources: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _doses_in_order(self) -> IndicationDosing:
+        if not self.start_daily_mg <= self.first_day_max_mg:
+            raise ValueError(f"{self.key}: start dose above the first-day maximum")
+        if max(self.start_daily_mg, self.usual_daily_mg) > self.max_daily_mg:
+            raise ValueError(f"{self.key}: start and usual doses must not exceed the maximum")
+        if any(
+            later.from_daily_mg <= earlier.from_daily_mg
+            for earlier, later in zip(self.pace, self.pace[1:], strict=False)
+        ):
+            raise ValueError(f"{self.key}: pace rules must rise in from_daily_mg")
+        return self
+
+    def pace_at(self, daily_mg: float) -> PaceRule | None:
+        """The pace rule that governs increases from this dose (None: the label sets no pace)."""
+        governing = [rule for rule in self.pace if rule.from_daily_mg <= daily_mg]
+        return governing[-1] if governing else None
+
+
+class RenalBand(_Strict):
+    """A label limit for creatinine clearance in [crcl_from, crcl_below) mL/min."""
+
+    crcl_from: float = Field(ge=0)
+    crcl_below: float | None = None
+    max_daily_mg: float | None = Field(default=None, gt=0)
+    avoid: bool = False
+    age_from: int | None = Field(default=None, description="Only from this age (Beers).")
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _band(self) -> RenalBand:
+        if self.crcl_below is not None and self.crcl_below <= self.crcl_from:
+            raise ValueError("crcl_below must be above crcl_from")
+        if self.avoid and self.max_daily_mg is not None:
+            raise ValueError("a band is either 'avoid' or has a maximum")
+        if not self.avoid and self.max_daily_mg is None and not self.note:
+            raise ValueError("a band without a number must say why in a note")
+        return self
+
+    def holds(self, crcl: float) -> bool:
+        return crcl >= self.crcl_from and (self.crcl_below is None or crcl < self.crcl_below)
+
+
+class BenefitTime(_Strict):
+    weeks_from: float = Field(gt=0)
+    weeks_to: float = Field(gt=0)
+    text: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class SideEffect(_Strict):
+    key: str = Field(pattern=r"^[a-z_]+$")
+    question: str = Field(min_length=10)
+    urgent: bool = False
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class StoppingAdvice(_Strict):
+    text: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class DrugFacts(_Strict):
+    key: str = Field(pattern=r"^[a-z_]+$")
+    drug_class: DrugClass
+    rxcui: str = Field(pattern=r"^\d{1,8}$")
+    plain_name: str
+    groups: tuple[str, ...] = Field(min_length=1)
+    indications: tuple[IndicationDosing, ...] = Field(min_length=1)
+    renal: tuple[RenalBand, ...] = ()
+    renal_sources: tuple[str, ...] = ()
+    benefit: BenefitTime | None = None
+    side_effects: tuple[SideEffect, ...] = Field(min_length=1)
+    stopping: StoppingAdvice
+    max_course_days: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _renal_cited(self) -> DrugFacts:
+        if self.renal and not self.renal_sources:
+            raise ValueError(f"{self.key}: renal limits need renal_sources")
+        return self
+
+    @property
+    def label_max_daily_mg(self) -> float:
+        """The highest maximum over all indications: no renal limit may exceed it."""
+        return max(indication.max_daily_mg for indication in self.indications)
+
+    def indication(self, key: str | None) -> IndicationDosing:
+        if key is None:
+            return self.indications[0]
+        for indication in self.indications:
+            if indication.key == key:
+                return indication
+        known = ", ".join(item.key for item in self.indications)
+        raise KeyError(f"{self.key} has no indication {key!r} (known: {known})")
+
+    def source_keys(self) -> set[str]:
+        keys = set(self.renal_sources) | set(self.stopping.sources)
+        for indication in self.indications:
+            keys |= set(indication.sources)
+        for effect in self.side_effects:
+            keys |= set(effect.sources)
+        if self.benefit is not None:
+            keys |= set(self.benefit.sources)
+        return keys
+
+
+class DrugKnowledge(_Strict):
+    version: str
+    review_status: str
+    drugs: dict[str, DrugFacts]
+    not_found: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keys_into_entries(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("drugs"), dict):
+            drugs = {key: {"key": key, **fields} for key, fields in data["drugs"].items()}
+            return {**data, "drugs": drugs}
+        return data
+
+    @model_validator(mode="after")
+    def _renal_never_above_label(self) -> DrugKnowledge:
+        for drug in self.drugs.values():
+            for band in drug.renal:
+                if band.max_daily_mg is not None and band.max_daily_mg > drug.label_max_daily_mg:
+                    raise ValueError(f"{drug.key}: renal maximum above the label maximum")
+        return self
+
+    def drug(self, key: str) -> DrugFacts:
+        try:
+            return self.drugs[key.strip().lower()]
+        except KeyError:
+            raise KeyError(
+                f"unknown drug {key!r} (known: {', '.join(sorted(self.drugs))})"
+            ) from None
+
+
+class CombinationRule(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9_]+$")
+    drug_in: str
+    with_: str = Field(alias="with")
+    severity: Severity
+    reason: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class ConditionRule(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9_]+$")
+    drug_in: str
+    condition: PatientCondition | None = None
+    severity: Severity
+    reason: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class FusionRule(_Strict):
+    key: str
+    severity: Severity
+    weeks_after_fusion: int = Field(ge=1)
+    reason: str
+    sources: tuple[str, ...] = Field(min_length=1)
+    note: str = ""
+
+
+class CnsActiveLimit(_Strict):
+    key: str
+    at_least: int = Field(ge=2)
+    severity: Severity
+    reason: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class OlderAdultRules(_Strict):
+    age_from: int = Field(ge=50)
+    sources: tuple[str, ...] = Field(min_length=1)
+    rules: tuple[ConditionRule, ...]
+    cns_active_limit: CnsActiveLimit
+
+
+class CheckRules(_Strict):
+    version: str
+    other_medicine_groups: dict[str, tuple[str, ...]]
+    group_sources: tuple[str, ...]
+    combinations: tuple[CombinationRule, ...]
+    conditions: tuple[ConditionRule, ...]
+    fusion_without_instruction: FusionRule
+    older_adults: OlderAdultRules
+
+    def source_keys(self) -> set[str]:
+        keys = set(self.group_sources) | set(self.older_adults.sources)
+        keys |= set(self.fusion_without_instruction.sources)
+        keys |= set(self.older_adults.cns_active_limit.sources)
+        for combination in self.combinations:
+            keys |= set(combination.sources)
+        for rule in (*self.conditions, *self.older_adults.rules):
+            keys |= set(rule.sources)
+        return keys
+
+
+class Explanation(_Strict):
+    key: str
+    text: str = Field(min_length=10)
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class Explanations(_Strict):
+    version: str
+    explanations: dict[str, tuple[Explanation, ...]]
+
+
+@cache
+def load_drug_knowledge() -> DrugKnowledge:
+    """The packaged drug facts, validated, with every source key checked against the registry."""
+    knowledge = DrugKnowledge.model_validate(read_data("medications", "drugs.yaml"))
+    registry = load_sources()
+    for drug in knowledge.drugs.values():
+        registry.require(sorted(drug.source_keys()), cited_by=f"drug {drug.key}")
+    return knowledge
+
+
+@cache
+def load_check_rules() -> CheckRules:
+    rules = CheckRules.model_validate(read_data("medications", "checks.yaml"))
+    load_sources().require(sorted(rules.source_keys()), cited_by="medication checks")
+    return rules
+
+
+@cache
+def load_explanations() -> dict[str, tuple[Explanation, ...]]:
+    data = Explanations.model_validate(read_data("medications", "explanations.yaml"))
+    registry = load_sources()
+    for group, items in data.explanations.items():
+        for item in items:
+            registry.require(item.sources, cited_by=f"explanation {group}.{item.key}")
+    return data.explanations
