@@ -19,11 +19,14 @@ __all__ = ["app", "main"]
 
 #: Command name -> the module that registers it (in --help order).
 COMMAND_MODULES: dict[str, str] = {
+    "serve": "serve",
     "checkin": "checkin",
     "triage": "triage",
     "patient": "patients",
     "report": "report",
     "demo": "demo",
+    "export": "interop",
+    "import": "interop",
     "db": "db",
 }
 

@@ -9,6 +9,7 @@ imported check-in is stored, triaged, summarised and alerted exactly like any ot
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,7 +24,13 @@ from nervecare.store.audit import append_audit
 from nervecare.store.models import CheckInReview, CheckInRow, ExerciseSession, OutboxAlert, Patient
 from nervecare.store.schemas import NewPatient, PatientRecord
 from nervecare.store.summaries import rebuild_summary
-from nervecare.store.units import create_patient, patient_record, refresh_trajectory, store_checkin
+from nervecare.store.units import (
+    checkin_document,
+    create_patient,
+    patient_record,
+    refresh_trajectory,
+    store_checkin,
+)
 from nervecare.triage.result import TriageResult
 
 __all__ = [
@@ -162,6 +169,25 @@ class ImportSummary(BaseModel):
     checkins_already_stored: int
 
 
+#: The id under which a check-in stored without a client id is exported (see interop.fhir.ids).
+_EXPORTED_ID = re.compile(r"^nervecare-checkin-(\d+)$")
+
+
+def _exported_from_here(session: Session, *, patient_id: int, item: ImportedCheckIn) -> bool:
+    """True when the check-in is one of this store's own, exported without a client id and now
+    sent back: the same row, with the same document, is already here."""
+    match = _EXPORTED_ID.match(item.client_id)
+    if match is None:
+        return False
+    row = session.get(CheckInRow, int(match.group(1)))
+    return (
+        row is not None
+        and row.patient_id == patient_id
+        and row.client_id is None
+        and row.document == checkin_document(item.checkin)
+    )
+
+
 def import_record(
     session: Session,
     *,
@@ -199,6 +225,9 @@ def import_record(
         patient = existing
     stored_new = already = 0
     for item in checkins:
+        if _exported_from_here(session, patient_id=patient.id, item=item):
+            already += 1
+            continue
         stored = store_checkin(
             session,
             patient=patient,
