@@ -8,14 +8,28 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "default_database_url", "get_settings"]
+__all__ = [
+    "DEFAULT_SECRET_KEY",
+    "Settings",
+    "UnsafeSettingsError",
+    "default_database_url",
+    "get_settings",
+]
 
 _APP_NAME = "nervecare"
+
+#: Good enough for a demo on one's own computer, never for real patients.
+DEFAULT_SECRET_KEY = "nervecare-demo-secret-key-change-me"  # noqa: S105 - refused in production
+
+
+class UnsafeSettingsError(ValueError):
+    """A setting that must not be used with real patients."""
 
 
 def default_database_url() -> str:
@@ -36,6 +50,58 @@ class Settings(BaseSettings):
             "postgresql+psycopg://user@host/db (postgresql:// is read as psycopg)."
         ),
     )
+
+    # ---------------------------------------------------------------- web application
+    environment: Literal["development", "demo", "production"] = Field(
+        default="development",
+        description=(
+            "production refuses unsafe values (the default secret key, cookies without Secure); "
+            "demo and development allow them on one's own computer."
+        ),
+    )
+    secret_key: str = Field(
+        default=DEFAULT_SECRET_KEY,
+        min_length=16,
+        description="Signs the sign-in form's anti-forgery token (32+ characters in production).",
+    )
+    cookie_secure: bool | None = Field(
+        default=None,
+        description=(
+            "Send cookies only over HTTPS. Default: yes in production, no in demo/development "
+            "(served over plain http://127.0.0.1)."
+        ),
+    )
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    signin_failures_per_username: int = Field(default=5, ge=1)
+    signin_failures_per_address: int = Field(default=20, ge=1)
+    signin_window_minutes: int = Field(default=15, ge=1)
+    emergency_number: str = Field(
+        default="999",
+        description="The emergency number patients are told to call (e.g. 999, 112, 911).",
+    )
+    default_language: Literal["en", "es"] = "en"
+    preload_notes_reader: bool = Field(
+        default=False,
+        description="Load the notes reader when the web app starts, not at the first note.",
+    )
+
+    @model_validator(mode="after")
+    def _safe_in_production(self) -> Settings:
+        if self.environment == "production":
+            if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+                raise UnsafeSettingsError(
+                    "NERVECARE_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production (python -c 'import secrets; print(secrets.token_urlsafe())')"
+                )
+            if self.cookie_secure is False:
+                raise UnsafeSettingsError("cookies must be Secure in production (HTTPS only)")
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.environment == "production"
 
 
 @cache

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from nervecare.checkin import parse_checkin
+from nervecare.demo.accounts import add_demo_signins
 from nervecare.demo.cohort import DEMO_TEAM, DemoPatient, generate_cohort
 from nervecare.store import repositories as repo
 from nervecare.store.audit import append_audit
@@ -114,10 +115,14 @@ def load_demo(
     seed: int = DEFAULT_SEED,
     patients: int = 36,
     reset: bool = False,
+    signins: bool = True,
     actor: str = "demo",
     clock: Clock = utc_now,
 ) -> DemoLoaded:
-    """Create the synthetic demo team and cohort; refuse if it exists unless `reset`."""
+    """Create the synthetic demo team and cohort; refuse if it exists unless `reset`.
+
+    `signins` adds the demo web sign-ins (`nervecare.demo.accounts.DEMO_SIGNINS`).
+    """
     now = clock()
     cohort = generate_cohort(seed=seed, today=now.date(), patients=patients)
     with sessions.begin() as session:
@@ -130,10 +135,12 @@ def load_demo(
                 session, at=now, actor=actor, action="demo.removed", detail={"patients": removed}
             )
         team = repo.get_or_create_team(session, name=DEMO_TEAM, is_synthetic=True, now=now)
+        staff_ids: list[int] = []
         for name, role in _DEMO_STAFF:
             clinician = Clinician(display_name=name, email=None, is_synthetic=True, created_at=now)
             session.add(clinician)
             session.flush()
+            staff_ids.append(clinician.id)
             session.add(
                 TeamMembership(
                     team_id=team.id, clinician_id=clinician.id, role=role, created_at=now
@@ -144,6 +151,8 @@ def load_demo(
             stored, raised = _store_patient(session, patient, actor=actor, now=now)
             checkins += stored
             alarms += raised
+        if signins:
+            add_demo_signins(session, team_id=team.id, clinician_id=staff_ids[0], now=now)
         append_audit(
             session,
             at=now,

@@ -1,0 +1,68 @@
+"""`nervecare serve`: the web application, on SQLite with the demo cohort unless told otherwise."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from nervecare.cli._app import app
+
+__all__ = ["serve"]
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    demo: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="Load the SYNTHETIC demo cohort if absent.")
+    ] = True,
+    url: Annotated[
+        str | None, typer.Option(help="Database URL (default: NERVECARE_DATABASE_URL or SQLite).")
+    ] = None,
+) -> None:
+    """Start the web app: upgrade the schema, load the demo team if absent, print the sign-ins."""
+    import uvicorn  # noqa: PLC0415 - only this command needs the server
+
+    from nervecare.demo import DEMO_SIGNINS, DemoExistsError, load_demo  # noqa: PLC0415
+    from nervecare.settings import Settings, get_settings  # noqa: PLC0415
+    from nervecare.store import migrate  # noqa: PLC0415
+    from nervecare.store.engine import create_store_engine  # noqa: PLC0415
+    from nervecare.store.service import open_store  # noqa: PLC0415
+    from nervecare.web import create_app  # noqa: PLC0415
+
+    if url:
+        os.environ["NERVECARE_DATABASE_URL"] = url
+    if demo:
+        os.environ.setdefault("NERVECARE_ENVIRONMENT", "demo")
+        os.environ.setdefault("NERVECARE_PRELOAD_NOTES_READER", "true")
+    get_settings.cache_clear()
+    try:
+        settings: Settings = get_settings()
+    except ValueError as error:
+        typer.echo(f"refusing to start: {error}", err=True)
+        raise typer.Exit(2) from None
+    engine = create_store_engine(settings.database_url)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    if demo:
+        store = open_store(settings.database_url)
+        try:
+            loaded = load_demo(store.sessions)
+            typer.echo(f"loaded the SYNTHETIC demo cohort: {loaded.patients} patients")
+        except DemoExistsError:
+            typer.echo("the SYNTHETIC demo cohort is already there")
+        finally:
+            store.close()
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - display only
+    address = f"http://{shown_host}:{port}/"
+    typer.echo(f"nervecare is starting at {address}  (database: {settings.database_url})")
+    if demo:
+        typer.echo("demo sign-ins (SYNTHETIC data only, for trying nervecare):")
+        for signin in DEMO_SIGNINS:
+            typer.echo(f"  {signin.kind:<9}  name {signin.username:<15} password {signin.password}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)

@@ -1,0 +1,34 @@
+"""Every router the application serves, in one place.
+
+`CORE_ROUTERS` are the web app's own; `extra_routers()` is where other packages plug in (FHIR
+export/import and CDS Hooks from `nervecare.interop`, when it exists): add one line there.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from nervecare.web.routes import api, auth, clinician, health, learn, patient
+
+__all__ = ["CORE_ROUTERS", "extra_routers", "include_routers"]
+
+CORE_ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    auth.router,
+    patient.router,
+    learn.router,
+    clinician.router,
+    api.router,
+)
+
+
+def extra_routers() -> list[APIRouter]:
+    """Routers from other packages, imported only when the app is built."""
+    routers: list[APIRouter] = []
+    # e.g. from nervecare.interop.web import router as interop_router; routers.append(...)
+    return routers
+
+
+def include_routers(app: FastAPI) -> None:
+    for router in (*CORE_ROUTERS, *extra_routers()):
+        app.include_router(router)

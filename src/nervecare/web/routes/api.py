@@ -1,0 +1,182 @@
+"""The JSON API (OpenAPI at /api/docs): check-ins and patient data, with the pages' rules.
+
+Authentication: the session cookie, or `Authorization: Bearer <token>` with a token from
+`POST /api/v1/session`. Cookie-authenticated writes also need the `X-CSRF-Token` header; a bearer
+token cannot be sent by another site's page, so it needs none. `Idempotency-Key` on a check-in
+makes a repeated submission store once (the key is the check-in's client id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, HTTPException, Request
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from nervecare.checkin import CheckInError
+from nervecare.recovery import assess_trajectory
+from nervecare.store.accounts import (
+    RateLimits,
+    SignInRefusedError,
+    TooManyAttemptsError,
+    sign_in,
+)
+from nervecare.store.errors import ClientIdConflictError
+from nervecare.store.schemas import StoredCheckIn
+from nervecare.store.views import PatientHiddenError, checkin_for, patient_overview
+from nervecare.web.deps import CurrentPatient, CurrentPrincipal, SettingsDep, StoreDep
+from nervecare.web.schemas import CheckInOut, MeOut, PatientOut, PointOut
+from nervecare.web.security import SESSION_COOKIE, tokens_match
+from nervecare.web.submit import submit_checkin
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+class SessionIn(BaseModel):
+    username: str
+    password: str
+
+
+class SessionOut(BaseModel):
+    token: str
+    kind: str
+
+
+def _out(stored: StoredCheckIn) -> CheckInOut:
+    return CheckInOut(
+        id=stored.id,
+        patient_id=stored.patient_id,
+        recorded_at=stored.recorded_at,
+        days_since_surgery=stored.days_since_surgery,
+        leg_pain=stored.leg_pain,
+        back_pain=stored.back_pain,
+        level=stored.level,
+        triage=stored.triage,
+        created=stored.created,
+    )
+
+
+def _require_csrf_for_cookie(request: Request, principal: CurrentPrincipal) -> None:
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    if request.cookies.get(SESSION_COOKIE) and not tokens_match(
+        principal.csrf_token, request.headers.get("x-csrf-token")
+    ):
+        raise HTTPException(status_code=403, detail="X-CSRF-Token header missing or wrong")
+
+
+@router.post("/session", response_model=SessionOut, responses={401: {}, 429: {}})
+def open_session(
+    body: SessionIn, request: Request, store: StoreDep, settings: SettingsDep
+) -> SessionOut:
+    """Sign in; the token goes in `Authorization: Bearer` (rate-limited like the page)."""
+    try:
+        token, principal = sign_in(
+            store.sessions,
+            username=body.username,
+            password=body.password,
+            client_address=request.client.host if request.client else "unknown",
+            limits=RateLimits(
+                per_username=settings.signin_failures_per_username,
+                per_address=settings.signin_failures_per_address,
+            ),
+        )
+    except TooManyAttemptsError as error:
+        raise HTTPException(
+            status_code=429,
+            detail="too many attempts",
+            headers={"Retry-After": str(error.retry_after_seconds)},
+        ) from None
+    except SignInRefusedError:
+        raise HTTPException(status_code=401, detail="wrong name or password") from None
+    return SessionOut(token=token, kind=principal.kind)
+
+
+@router.get("/me", response_model=MeOut)
+def me(principal: CurrentPrincipal) -> MeOut:
+    return MeOut(
+        kind=principal.kind,
+        username=principal.username,
+        display_name=principal.display_name,
+        patient_id=principal.patient_id,
+        teams=principal.team_names,
+    )
+
+
+@router.post(
+    "/checkins",
+    response_model=CheckInOut,
+    status_code=201,
+    responses={200: {"description": "Already stored (same Idempotency-Key)"}, 409: {}, 422: {}},
+)
+async def post_checkin(
+    request: Request,
+    principal: CurrentPatient,
+    store: StoreDep,
+    document: Annotated[dict[str, Any], Body(description="A check-in, contract v1.")],
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> Any:
+    """Triage and store the signed-in patient's check-in; the result says what to do now."""
+    _require_csrf_for_cookie(request, principal)
+    from fastapi.responses import JSONResponse  # noqa: PLC0415
+
+    try:
+        stored = await run_in_threadpool(
+            lambda: submit_checkin(
+                store, principal=principal, document=document, client_id=idempotency_key
+            )
+        )
+    except CheckInError as error:
+        return JSONResponse({"detail": error.to_dict()}, status_code=422)
+    except ClientIdConflictError as error:
+        raise HTTPException(status_code=409, detail=str(error)) from None
+    return JSONResponse(
+        _out(stored).model_dump(mode="json"), status_code=201 if stored.created else 200
+    )
+
+
+@router.get("/checkins/{checkin_id}", response_model=CheckInOut, responses={404: {}})
+def get_checkin(checkin_id: int, principal: CurrentPrincipal, store: StoreDep) -> CheckInOut:
+    try:
+        view = checkin_for(store.sessions, principal=principal, checkin_id=checkin_id)
+    except PatientHiddenError:
+        raise HTTPException(status_code=404, detail="not found") from None
+    return _out(view.stored)
+
+
+@router.get("/patients/{patient_id}", response_model=PatientOut, responses={404: {}})
+def get_patient_data(patient_id: int, principal: CurrentPrincipal, store: StoreDep) -> PatientOut:
+    """A patient's record, trajectory and pain history (their own, or their team's)."""
+    try:
+        overview = patient_overview(store.sessions, principal=principal, patient_id=patient_id)
+    except PatientHiddenError:
+        raise HTTPException(status_code=404, detail="not found") from None
+    history = overview.history
+    trajectory = assess_trajectory(history, on=dt.datetime.now(dt.UTC).date())
+    record = overview.record
+    return PatientOut(
+        id=record.id,
+        reference=record.reference,
+        display_name=record.display_name,
+        team=record.team,
+        is_synthetic=record.is_synthetic,
+        surgery_date=record.surgery.date,
+        procedure=record.surgery.procedure,
+        trajectory=trajectory.classification,
+        trajectory_reasons=trajectory.reasons,
+        open_red_flags=history.open_red_flags,
+        points=tuple(
+            PointOut(
+                days_since_surgery=p.days_since_surgery,
+                recorded_on=p.recorded_on,
+                leg_pain=p.leg_pain,
+                back_pain=p.back_pain,
+                triage_level=p.triage_level,
+            )
+            for p in history.points
+        ),
+    )

@@ -1,0 +1,218 @@
+"""The care team's pages: patients ranked by need of attention, the alert queue, a patient's
+record (timeline, chart, trajectory, stepped-care suggestions) and enrolment of a new patient."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from nervecare.careplan import CLINICAL_JUDGEMENT_NOTICE, suggest_care
+from nervecare.knowledge import load_sources
+from nervecare.recovery import Baseline, Surgery, assess_trajectory
+from nervecare.store.accounts import issue_enrolment_code
+from nervecare.store.alert_queue import (
+    AlertNotFoundError,
+    acknowledge_alert,
+    alert_queue,
+    resolve_alert,
+)
+from nervecare.store.errors import StoreError
+from nervecare.store.schemas import NewPatient
+from nervecare.store.service import add_patient, rank_patients
+from nervecare.store.views import PatientHiddenError, patient_overview, require_patient_access
+from nervecare.web.charts import expected_upper_by_day, pain_chart_svg
+from nervecare.web.deps import CsrfChecked, CurrentClinician, PageDep, StoreDep
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["clinician"], include_in_schema=False)
+
+
+def _clinician(principal: CsrfChecked) -> CsrfChecked:
+    if principal.kind != "clinician":
+        raise HTTPException(status_code=403, detail="this page is for the care team")
+    return principal
+
+
+@router.get("/dashboard")
+def dashboard(page: PageDep, principal: CurrentClinician, store: StoreDep) -> Response:
+    teams = [
+        (name, rank_patients(store.sessions, team=name, actor=principal.actor))
+        for name in principal.team_names
+    ]
+    alerts = alert_queue(store.sessions, principal=principal, limit=10)
+    return page.render("clinician/dashboard.html", teams=teams, alerts=alerts)
+
+
+@router.get("/alerts")
+def alerts(
+    page: PageDep, principal: CurrentClinician, store: StoreDep, resolved: bool = False
+) -> Response:
+    queue = alert_queue(store.sessions, principal=principal, include_resolved=resolved)
+    return page.render("clinician/alerts.html", alerts=queue, show_resolved=resolved)
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+def acknowledge(alert_id: int, principal: CsrfChecked, store: StoreDep) -> Response:
+    _clinician(principal)
+    try:
+        acknowledge_alert(store.sessions, principal=principal, alert_id=alert_id)
+    except AlertNotFoundError:
+        _refused(store, principal, f"alert {alert_id}")
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.post("/alerts/{alert_id}/resolve")
+def resolve(
+    alert_id: int,
+    principal: CsrfChecked,
+    store: StoreDep,
+    note: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    _clinician(principal)
+    if not note.strip():
+        raise HTTPException(status_code=400, detail="write a short note on what was done")
+    try:
+        resolve_alert(store.sessions, principal=principal, alert_id=alert_id, note=note)
+    except AlertNotFoundError:
+        _refused(store, principal, f"alert {alert_id}")
+    return RedirectResponse("/alerts", status_code=303)
+
+
+def _refused(store: StoreDep, principal: CsrfChecked, what: str) -> None:
+    from nervecare.store.accounts import record_denied_access  # noqa: PLC0415
+
+    record_denied_access(store.sessions, principal=principal, patient_id=None, what=what)
+    raise HTTPException(status_code=404, detail="not found")
+
+
+@router.get("/patients/new")
+def new_patient_form(page: PageDep, principal: CurrentClinician) -> Response:
+    return page.render("clinician/enrol.html", values={}, error=None)
+
+
+@router.post("/patients/new")
+def new_patient(
+    page: PageDep,
+    principal: CsrfChecked,
+    store: StoreDep,
+    *,
+    display_name: Annotated[str, Form(max_length=200)] = "",
+    team: Annotated[str, Form(max_length=200)] = "",
+    surgery_date: Annotated[str, Form(max_length=10)] = "",
+    procedure: Annotated[str, Form(max_length=32)] = "",
+    spinal_levels: Annotated[str, Form(max_length=100)] = "",
+    side: Annotated[str, Form(max_length=16)] = "unknown",
+    baseline_leg_pain: Annotated[str, Form(max_length=2)] = "",
+) -> Response:
+    """Register a patient in one of the clinician's teams and give them a one-time code."""
+    _clinician(principal)
+    values = {
+        "display_name": display_name,
+        "team": team,
+        "surgery_date": surgery_date,
+        "procedure": procedure,
+        "spinal_levels": spinal_levels,
+        "side": side,
+        "baseline_leg_pain": baseline_leg_pain,
+    }
+    if team not in principal.team_names:
+        raise HTTPException(status_code=403, detail="you can enrol patients in your teams only")
+    try:
+        new = NewPatient(
+            team=team,
+            display_name=display_name.strip(),
+            surgery=Surgery(
+                date=dt.date.fromisoformat(surgery_date),
+                procedure=procedure,
+                spinal_levels=tuple(x.strip() for x in spinal_levels.split(",") if x.strip()),
+                side=side,
+            ),
+            baseline=(
+                Baseline(leg_pain=int(baseline_leg_pain)) if baseline_leg_pain.strip() else None
+            ),
+        )
+    except (ValidationError, ValueError):
+        return page.render(
+            "clinician/enrol.html",
+            status_code=400,
+            values=values,
+            error=page.translate(
+                "Please check the name, the date of the operation and the scores."
+            ),
+        )
+    try:
+        record = add_patient(store.sessions, new=new, actor=principal.actor)
+    except StoreError as error:
+        return page.render("clinician/enrol.html", status_code=400, values=values, error=str(error))
+    code = issue_enrolment_code(
+        store.sessions,
+        patient_id=record.id,
+        clinician_id=principal.clinician_id,
+        actor=principal.actor,
+    )
+    return page.render("clinician/enrolled.html", record=record, code=code)
+
+
+@router.get("/patients/{patient_id}")
+def patient_page(
+    patient_id: int, page: PageDep, principal: CurrentClinician, store: StoreDep
+) -> Response:
+    try:
+        overview = patient_overview(store.sessions, principal=principal, patient_id=patient_id)
+    except PatientHiddenError:
+        raise HTTPException(status_code=404, detail="not found") from None
+    history = overview.history
+    today = dt.datetime.now(dt.UTC).date()
+    trajectory = assess_trajectory(history, on=today)
+    suggestions = suggest_care(history, trajectory)
+    last_day = max((p.days_since_surgery for p in history.points), default=0)
+    chart = pain_chart_svg(
+        history.points,
+        band=expected_upper_by_day(history, last_day=last_day),
+        baseline_leg_pain=None if history.baseline is None else history.baseline.leg_pain,
+        translate=page.translate,
+    )
+    registry = load_sources()
+    keys = [key for figure in trajectory.figures_used for key in figure.sources]
+    keys += [key for suggestion in suggestions for key in suggestion.sources]
+    sources = [
+        (key, registry[key].citation() if key in registry else key) for key in dict.fromkeys(keys)
+    ]
+    alerts = alert_queue(
+        store.sessions, principal=principal, patient_id=patient_id, include_resolved=True
+    )
+    return page.render(
+        "clinician/patient.html",
+        overview=overview,
+        trajectory=trajectory,
+        suggestions=suggestions,
+        chart=chart,
+        sources=sources,
+        alerts=alerts,
+        notice=CLINICAL_JUDGEMENT_NOTICE,
+    )
+
+
+@router.post("/patients/{patient_id}/enrolment-code")
+def new_code(patient_id: int, page: PageDep, principal: CsrfChecked, store: StoreDep) -> Response:
+    """A fresh one-time code for a patient who lost theirs."""
+    _clinician(principal)
+    try:
+        require_patient_access(
+            store.sessions, principal=principal, patient_id=patient_id, what="enrolment code"
+        )
+    except PatientHiddenError:
+        raise HTTPException(status_code=404, detail="not found") from None
+    code = issue_enrolment_code(
+        store.sessions,
+        patient_id=patient_id,
+        clinician_id=principal.clinician_id,
+        actor=principal.actor,
+    )
+    overview = patient_overview(store.sessions, principal=principal, patient_id=patient_id)
+    return page.render("clinician/enrolled.html", record=overview.record, code=code)

@@ -1,0 +1,64 @@
+"""The JSON API's input and output shapes, apart from the store's and the core's models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from nervecare.triage.levels import Level
+
+__all__ = ["CheckInOut", "MeOut", "PatientOut", "PointOut"]
+
+
+class CheckInOut(BaseModel):
+    """A stored check-in and its triage result (contract v1 result under `triage`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    patient_id: int
+    recorded_at: dt.datetime
+    days_since_surgery: int
+    leg_pain: int
+    back_pain: int | None
+    level: Level
+    triage: dict[str, Any]
+    created: bool = Field(description="False when this was a repeat of a stored submission.")
+
+
+class PointOut(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    days_since_surgery: int
+    recorded_on: dt.date | None
+    leg_pain: int
+    back_pain: int | None
+    triage_level: Level | None
+
+
+class PatientOut(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    reference: str
+    display_name: str
+    team: str
+    is_synthetic: bool
+    surgery_date: dt.date
+    procedure: str
+    trajectory: str
+    trajectory_reasons: tuple[str, ...]
+    open_red_flags: tuple[str, ...]
+    points: tuple[PointOut, ...]
+
+
+class MeOut(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    username: str
+    display_name: str
+    patient_id: int | None
+    teams: tuple[str, ...]

@@ -1,0 +1,94 @@
+"""Security plumbing: response headers, cookies, and anti-forgery (CSRF) tokens.
+
+Signed-in forms carry the session's own CSRF token (random, kept with the session). Forms shown
+before sign-in (sign in, enrolment) carry a token signed with the secret key and bound to a
+random value in a short-lived cookie (double submit), so a forged cross-site post fails too.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = [
+    "PRESESSION_COOKIE",
+    "SESSION_COOKIE",
+    "SecurityHeaders",
+    "check_presession_token",
+    "new_presession",
+    "tokens_match",
+]
+
+SESSION_COOKIE = "nervecare_session"
+PRESESSION_COOKIE = "nervecare_presession"
+_PRESESSION_MAX_AGE = 2 * 60 * 60
+
+#: No inline scripts, nothing from other sites, no framing. Inline SVG styles are attributes,
+#: which style-src 'self' permits for SVG presentation attributes.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+
+
+class SecurityHeaders:
+    """Adds the security headers to every HTTP response (and HSTS when cookies are Secure)."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.extra = _HEADERS + (
+            ((b"strict-transport-security", b"max-age=31536000"),) if hsts else ()
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [pair for pair in self.extra if pair[0] not in present]
+                if scope.get("path", "").startswith(("/static/", "/healthz")) is False:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def tokens_match(expected: str, given: str | None) -> bool:
+    return given is not None and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def new_presession(secret_key: str) -> tuple[str, str]:
+    """(cookie value, form token) for a form shown before sign-in."""
+    nonce = secrets.token_urlsafe(24)
+    token = URLSafeTimedSerializer(secret_key, salt="presession").dumps(nonce)
+    return nonce, token
+
+
+def check_presession_token(secret_key: str, *, cookie: str | None, token: str | None) -> bool:
+    if not cookie or not token:
+        return False
+    try:
+        nonce = URLSafeTimedSerializer(secret_key, salt="presession").loads(
+            token, max_age=_PRESESSION_MAX_AGE
+        )
+    except (BadSignature, SignatureExpired):
+        return False
+    return isinstance(nonce, str) and tokens_match(nonce, cookie)
