@@ -5,7 +5,7 @@ same Bundle or QuestionnaireResponse again stores nothing twice."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
@@ -16,7 +16,7 @@ from nervecare.interop.fhir.export import PatientExport, bundle_for_patient
 from nervecare.interop.fhir.ids import DEFAULT_FHIR_BASE
 from nervecare.interop.fhir.imports import parse_import
 from nervecare.interop.fhir.problems import FhirInputError, Problem
-from nervecare.recovery import assess_trajectory
+from nervecare.recovery import HistoryPoint, PatientHistory, assess_trajectory
 from nervecare.store import repositories as repo
 from nervecare.store.audit import append_audit
 from nervecare.store.clock import Clock, utc_now
@@ -42,20 +42,27 @@ def read_patient_export(
     *,
     patient: int | str,
     on: dt.date,
+    extra_points: Sequence[HistoryPoint] = (),
+    action: str = "fhir.exported",
     actor: str = "system",
     clock: Clock = utc_now,
 ) -> PatientExport:
-    """Everything the export and the reports show about one patient (one audited read)."""
+    """Everything the export, the cards and the reports show about one patient (one audited
+    read); `extra_points` (e.g. pain scores an EHR sent along) join the stored history."""
     with sessions.begin() as session:
         found = repo.find_patient(session, key=patient)
         if found is None:
             raise PatientNotFoundError(patient)
-        append_audit(session, at=clock(), actor=actor, action="fhir.exported", patient_id=found.id)
+        append_audit(session, at=clock(), actor=actor, action=action, patient_id=found.id)
         record = patient_record(session, patient=found)
         history = build_history(session, patient=found)
         checkins = tuple(checkin_records(session, patient_id=found.id))
         alerts = tuple(alert_records(session, patient_id=found.id))
         exercise = tuple(exercise_records(session, patient_id=found.id))
+    if extra_points:
+        history = PatientHistory.model_validate(
+            {**history.model_dump(), "points": [*history.points, *extra_points]}
+        )
     trajectory = assess_trajectory(history, on=on)
     return PatientExport(
         record=record,

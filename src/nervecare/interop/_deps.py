@@ -1,0 +1,66 @@
+"""FastAPI dependencies shared by the FHIR and CDS Hooks routers.
+
+They read the application's state (`app.state.store`, as the web app's factory sets it, and
+optionally `app.state.interop_settings`), so the routers work in the web app and in a test's own
+minimal app alike.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from nervecare.interop.jwt_auth import JtiCache, TokenError, VerifiedCaller, verify_bearer
+from nervecare.interop.settings import InteropSettings, get_interop_settings
+from nervecare.store.service import Store
+
+__all__ = [
+    "InteropSettingsDep",
+    "StoreDep",
+    "TrustedCaller",
+    "get_interop_settings_dep",
+    "get_store",
+    "trusted_caller",
+]
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def get_interop_settings_dep(request: Request) -> InteropSettings:
+    settings = getattr(request.app.state, "interop_settings", None)
+    return settings if isinstance(settings, InteropSettings) else get_interop_settings()
+
+
+def _replay_cache(request: Request) -> JtiCache:
+    cache = getattr(request.app.state, "interop_jti_cache", None)
+    if not isinstance(cache, JtiCache):
+        cache = request.app.state.interop_jti_cache = JtiCache()
+    return cache
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+InteropSettingsDep = Annotated[InteropSettings, Depends(get_interop_settings_dep)]
+
+
+def trusted_caller(request: Request, settings: InteropSettingsDep) -> VerifiedCaller:
+    """A call signed by a trusted issuer for exactly this endpoint, or 401."""
+    base = settings.public_base_url or str(request.base_url)
+    audience = base.rstrip("/") + request.url.path
+    try:
+        return verify_bearer(
+            request.headers.get("authorization"),
+            audience=audience,
+            settings=settings,
+            replay=_replay_cache(request),
+        )
+    except TokenError as error:
+        raise HTTPException(
+            status_code=401, detail=str(error), headers={"WWW-Authenticate": "Bearer"}
+        ) from None
+
+
+TrustedCaller = Annotated[VerifiedCaller, Depends(trusted_caller)]

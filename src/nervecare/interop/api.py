@@ -1,0 +1,82 @@
+"""The FHIR routes: a patient's record out, FHIR in.
+
+- `GET /fhir/Patient/{id}/$everything` returns the patient's record as a Bundle. The name follows
+  FHIR's Patient/$everything operation, which is what an EHR asks a server for "all about this
+  patient"; the Bundle is of type `collection` (the same document `nervecare export --fhir` writes)
+  rather than a paged `searchset`, so it can be imported again as it is.
+- `POST /fhir` takes a Bundle, a Patient + Procedure, or a QuestionnaireResponse; a refusal is an
+  OperationOutcome naming each problem (422), and nothing is stored.
+
+Both need a JWT signed by a trusted issuer (system-to-system, as for CDS Hooks); an application
+that signs clinicians in itself may override the `trusted_caller` dependency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from nervecare.interop._deps import StoreDep, TrustedCaller
+from nervecare.interop.cds_hooks import router as cds_hooks_router
+from nervecare.interop.fhir import FhirInputError, Problem, operation_outcome
+from nervecare.interop.service import export_patient, import_fhir
+from nervecare.store.errors import PatientNotFoundError
+
+__all__ = ["FHIR_JSON", "fhir_router", "routers"]
+
+FHIR_JSON = "application/fhir+json"
+fhir_router = APIRouter(prefix="/fhir", tags=["fhir"])
+
+
+def _outcome(problems: list[Problem], status: int) -> JSONResponse:
+    return JSONResponse(operation_outcome(problems), status_code=status, media_type=FHIR_JSON)
+
+
+@fhir_router.get("/Patient/{patient_id}/$everything")
+def everything(
+    patient_id: str, caller: TrustedCaller, store: StoreDep, on: dt.date | None = None
+) -> JSONResponse:
+    """The patient's record as a FHIR Bundle (trajectory and suggestions as of `on`)."""
+    try:
+        bundle = export_patient(
+            store.sessions, patient=patient_id, on=on, actor=f"fhir:{caller.issuer}"
+        )
+    except PatientNotFoundError:
+        return _outcome([Problem("Patient.id", f"no patient {patient_id!r}", "not-found")], 404)
+    content: dict[str, Any] = json.loads(bundle.model_dump_json(exclude_none=True))
+    return JSONResponse(content, media_type=FHIR_JSON)
+
+
+@fhir_router.post("")
+async def take_in(request: Request, caller: TrustedCaller, store: StoreDep) -> JSONResponse:
+    """Enrol a patient and/or store check-ins from FHIR; idempotent on each check-in's id."""
+    try:
+        document = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError) as error:
+        return _outcome([Problem("(document)", f"not JSON: {error}", "structure")], 400)
+    try:
+        summary = import_fhir(store.sessions, document, actor=f"fhir:{caller.issuer}")
+    except FhirInputError as error:
+        status = 404 if error.problems[0].code == "not-found" else 422
+        return _outcome(error.problems, 409 if error.problems[0].code == "conflict" else status)
+    state = "enrolled" if summary.patient_created else "already enrolled"
+    message = (
+        f"{summary.patient.reference} ({state}): {summary.checkins_created} check-ins stored, "
+        f"{summary.checkins_already_stored} already stored"
+    )
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "information", "code": "informational", "diagnostics": message}],
+    }
+    return JSONResponse(
+        outcome, status_code=201 if summary.patient_created else 200, media_type=FHIR_JSON
+    )
+
+
+def routers() -> list[APIRouter]:
+    """Every interop router, for `app.include_router` (FHIR first, then CDS Hooks)."""
+    return [fhir_router, cds_hooks_router]

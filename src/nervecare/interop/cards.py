@@ -1,0 +1,153 @@
+"""CDS Hooks cards for one patient (pure): open red flags as critical, a slow, stalled or
+worsening recovery as warning, and each stepped-care suggestion as info, each with the source
+(label and link) it rests on and a link to the patient's page in nervecare."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from nervecare.careplan import Suggestion
+from nervecare.interop.fhir.export import PatientExport
+from nervecare.knowledge import load_sources
+
+__all__ = ["MAX_SUMMARY", "cards_for_patient"]
+
+#: The specification: "One-sentence, <140-character summary message".
+MAX_SUMMARY = 139
+Indicator = Literal["info", "warning", "critical"]
+_CONCERNING = ("slow", "plateau", "worsening")
+_NAMESPACE = uuid.UUID("6f1c3f36-57c4-4d39-8d7e-4f0a39c3f0b1")
+
+
+def _summary(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_SUMMARY else text[: MAX_SUMMARY - 1].rstrip() + "…"
+
+
+def _source(keys: Sequence[str], fallback: str) -> dict[str, Any]:
+    registry = load_sources()
+    for key in keys:
+        if key in registry:
+            source = registry[key]
+            return {"label": _summary(source.title), "url": source.link}
+    return {"label": fallback}
+
+
+def _card(
+    *,
+    key: str,
+    hook_instance: str,
+    summary: str,
+    indicator: Indicator,
+    detail: str,
+    source: dict[str, Any],
+    link: dict[str, Any] | None,
+) -> dict[str, Any]:
+    card: dict[str, Any] = {
+        "uuid": str(uuid.uuid5(_NAMESPACE, f"{hook_instance}|{key}")),
+        "summary": _summary(summary),
+        "indicator": indicator,
+        "detail": detail,
+        "source": source,
+    }
+    if link is not None:
+        card["links"] = [link]
+    return card
+
+
+def _red_flag_cards(
+    data: PatientExport, hook_instance: str, link: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    reasons: dict[str, dict[str, Any]] = {}
+    for stored in data.checkins:
+        if stored.reviewed_at is not None:
+            continue
+        for reason in stored.triage.get("reasons", []):
+            if reason.get("code") in stored.red_flags:
+                reasons[str(reason["code"])] = {**reason, "_at": stored.recorded_at}
+    cards = []
+    for code in data.history.open_red_flags:
+        reason = reasons.get(code, {"summary": code, "sources": []})
+        when = reason.get("_at")
+        detail = (
+            f"**{reason.get('level', 'urgent').upper()}** reported by the patient"
+            + (f" on {when:%Y-%m-%d %H:%M} UTC" if when else "")
+            + f": {reason.get('summary', code)}\n\nEvidence: {reason.get('evidence', '-')}\n\n"
+            f"Not yet reviewed by the care team. Sources: {', '.join(reason.get('sources', []))}"
+        )
+        cards.append(
+            _card(
+                key=f"red-flag:{code}",
+                hook_instance=hook_instance,
+                summary=f"Red flag not yet reviewed: {reason.get('summary', code)}",
+                indicator="critical",
+                detail=detail,
+                source=_source(reason.get("sources", []), "nervecare safety triage"),
+                link=link,
+            )
+        )
+    return cards
+
+
+def _trajectory_card(
+    data: PatientExport, hook_instance: str, link: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    trajectory = data.trajectory
+    if trajectory.classification not in _CONCERNING:
+        return []
+    week = trajectory.days_since_surgery // 7
+    pain = ""
+    if trajectory.leg_pain is not None:
+        pain = f": leg pain {trajectory.leg_pain.baseline:g} before surgery, "
+        pain += f"{trajectory.leg_pain.current:g} now"
+    keys = list(trajectory.expected.sources) if trajectory.expected is not None else []
+    keys += [key for figure in trajectory.figures_used for key in figure.sources]
+    detail = "\n".join(f"- {reason}" for reason in trajectory.reasons)
+    return [
+        _card(
+            key=f"trajectory:{trajectory.classification}",
+            hook_instance=hook_instance,
+            summary=f"Recovery {trajectory.classification.replace('_', ' ')} at week {week}{pain}",
+            indicator="warning",
+            detail=detail + f"\n\nFigures from: {', '.join(dict.fromkeys(keys)) or '-'}",
+            source=_source(keys, "nervecare recovery trajectory"),
+            link=link,
+        )
+    ]
+
+
+def _suggestion_detail(suggestion: Suggestion) -> str:
+    lines = [suggestion.rationale, ""]
+    lines += [f"- because {f.field} = {f.value} ({f.condition})" for f in suggestion.triggered_by]
+    lines += [f"- evidence: {e.strength} ({e.system})" for e in suggestion.evidence]
+    lines += [f"- sources differ: {c.position}" for c in suggestion.conflicts]
+    lines += ["", f"Sources: {', '.join(suggestion.sources)}"]
+    return "\n".join(lines)
+
+
+def cards_for_patient(
+    data: PatientExport, *, hook_instance: str, patient_page: str | None
+) -> list[dict[str, Any]]:
+    """The cards, most urgent first; an empty list when there is nothing to say."""
+    link = (
+        None
+        if patient_page is None
+        else {"label": "Open in nervecare", "url": patient_page, "type": "absolute"}
+    )
+    cards = _red_flag_cards(data, hook_instance, link)
+    cards += _trajectory_card(data, hook_instance, link)
+    cards += [
+        _card(
+            key=f"suggestion:{suggestion.key}",
+            hook_instance=hook_instance,
+            summary=f"Consider: {suggestion.title}",
+            indicator="info",
+            detail=_suggestion_detail(suggestion),
+            source=_source(suggestion.sources, "nervecare stepped care"),
+            link=link,
+        )
+        for suggestion in data.suggestions
+    ]
+    return cards

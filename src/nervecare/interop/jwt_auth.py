@@ -1,0 +1,103 @@
+"""Verifying the signed JWT a CDS client sends with every call (CDS Hooks, "Trusting CDS
+Clients"): asymmetric signature by an allow-listed issuer's key, audience = the endpoint called,
+unexpired, with a `jti` never seen before (replay protection)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+
+from nervecare.interop.settings import InteropSettings
+
+__all__ = ["JtiCache", "TokenError", "VerifiedCaller", "verify_bearer"]
+
+
+class TokenError(Exception):
+    """Why a call is not trusted; answered with 401."""
+
+
+@dataclass(frozen=True)
+class VerifiedCaller:
+    issuer: str
+    jti: str
+    tenant: str | None
+
+
+@dataclass
+class JtiCache:
+    """JWT ids seen until they expire. Per process: several workers need a shared store."""
+
+    _seen: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def claim(self, key: str, *, expires_at: float, now: float) -> bool:
+        """True the first time `key` is seen (and remembers it); False on a replay."""
+        with self._lock:
+            for old in [k for k, until in self._seen.items() if until < now]:
+                del self._seen[old]
+            if key in self._seen:
+                return False
+            self._seen[key] = expires_at
+            return True
+
+
+def _key_for(settings: InteropSettings, issuer: str, header: dict[str, Any]) -> Any:
+    trusted = settings.trusted_issuers.get(issuer)
+    if trusted is None:
+        raise TokenError(f"issuer {issuer!r} is not trusted")
+    jku = header.get("jku")
+    if jku is not None and jku != trusted.jku:
+        raise TokenError("the token's jku is not the trusted JWK Set URL of its issuer")
+    kid = header.get("kid")
+    if not kid:
+        raise TokenError("the token header has no kid")
+    for key in trusted.jwks.get("keys", []):
+        if key.get("kid") == kid:
+            return jwt.PyJWK(key).key
+    raise TokenError(f"no key {kid!r} for issuer {issuer!r}")
+
+
+def verify_bearer(
+    authorization: str | None,
+    *,
+    audience: str,
+    settings: InteropSettings,
+    replay: JtiCache,
+    clock: Callable[[], float] = time.time,
+) -> VerifiedCaller:
+    """Check the `Authorization: Bearer <JWT>` of one call, or raise `TokenError`."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise TokenError("a signed JWT is needed: Authorization: Bearer <JWT>")
+    token = authorization.removeprefix("Bearer ").strip()
+    try:
+        header = jwt.get_unverified_header(token)
+        unverified = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as error:
+        raise TokenError(f"not a JWT: {error}") from None
+    if header.get("alg") not in settings.algorithms:
+        raise TokenError(f"algorithm {header.get('alg')!r} is not accepted (asymmetric only)")
+    issuer = str(unverified.get("iss", ""))
+    key = _key_for(settings, issuer, header)
+    now = clock()
+    try:
+        claims = jwt.decode(
+            token,
+            key=key,
+            algorithms=list(settings.algorithms),
+            audience=[audience, audience.rstrip("/")],
+            issuer=issuer,
+            options={"require": ["iss", "aud", "exp", "iat", "jti"]},
+            leeway=5,
+        )
+    except jwt.PyJWTError as error:
+        raise TokenError(str(error)) from None
+    if float(claims["exp"]) > now + settings.max_token_lifetime_seconds + 5:
+        raise TokenError("the token lives too long: ask for a short-lived token")
+    if not replay.claim(f"{issuer}|{claims['jti']}", expires_at=float(claims["exp"]), now=now):
+        raise TokenError("this token (jti) has been used before")
+    return VerifiedCaller(issuer=issuer, jti=str(claims["jti"]), tenant=claims.get("tenant"))
