@@ -18,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -435,3 +436,125 @@ class SignInAttempt(Base):
     username: Mapped[str] = mapped_column(String(320))
     client_address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+# ------------------------------------------------------------------ plans and programmes (0004)
+# Owned by the plans work (issue 7); services in nervecare.store.plans.
+
+PLAN_STATUSES = ("draft", "active", "stopped")
+DOSE_STATUSES = ("taken", "missed")
+PROGRAMME_STATUSES = ("active", "ended")
+
+__all__ += [  # the names of this section, kept next to it
+    "DOSE_STATUSES",
+    "PLAN_STATUSES",
+    "PROGRAMME_STATUSES",
+    "DoseRecordRow",
+    "ExerciseFeedbackRow",
+    "ExerciseProgrammeRow",
+    "MedicationPlanItemRow",
+    "MedicationPlanRow",
+]
+
+
+class MedicationPlanRow(Base):
+    """A clinician's medication plan, with the check findings it was saved and activated with."""
+
+    __tablename__ = "medication_plans"
+    __table_args__ = (
+        Index(None, "patient_id", "status"),
+        CheckConstraint(f"status IN {PLAN_STATUSES!r}", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    prescriber: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: Drug-knowledge version the checks ran against, the findings, and the patient facts used.
+    knowledge_version: Mapped[str] = mapped_column(String(64))
+    findings: Mapped[list[Any]]
+    patient_facts: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+    activated_at: Mapped[dt.datetime | None]
+    stopped_at: Mapped[dt.datetime | None]
+    stopped_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class MedicationPlanItemRow(Base):
+    __tablename__ = "medication_plan_items"
+    __table_args__ = (UniqueConstraint("plan_id", "drug"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("medication_plans.id", ondelete="CASCADE"), index=True
+    )
+    drug: Mapped[str] = mapped_column(String(64))
+    rxcui: Mapped[str] = mapped_column(String(16))
+    indication: Mapped[str | None] = mapped_column(String(64))
+    start_on: Mapped[dt.date] = mapped_column(Date)
+    start_daily_mg: Mapped[float] = mapped_column(Float)
+    target_daily_mg: Mapped[float] = mapped_column(Float)
+    step_mg: Mapped[float | None] = mapped_column(Float)
+    step_every_days: Mapped[int | None] = mapped_column(Integer)
+    times_per_day: Mapped[int | None] = mapped_column(SmallInteger)
+    course_days: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class DoseRecordRow(Base):
+    """A dose taken or missed; one row per scheduled dose, so a retry never counts twice."""
+
+    __tablename__ = "dose_records"
+    __table_args__ = (
+        UniqueConstraint("plan_item_id", "scheduled_on", "dose_number"),
+        Index(None, "patient_id", "scheduled_on"),
+        CheckConstraint(f"status IN {DOSE_STATUSES!r}", name="status"),
+        CheckConstraint("dose_number BETWEEN 1 AND 6", name="dose_number"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    plan_item_id: Mapped[int] = mapped_column(
+        ForeignKey("medication_plan_items.id", ondelete="CASCADE")
+    )
+    scheduled_on: Mapped[dt.date] = mapped_column(Date)
+    dose_number: Mapped[int] = mapped_column(SmallInteger)
+    status: Mapped[str] = mapped_column(String(8))
+    recorded_at: Mapped[dt.datetime]
+
+
+class ExerciseProgrammeRow(Base):
+    """An exercise programme assigned to a patient: procedure, current level per track."""
+
+    __tablename__ = "exercise_programmes"
+    __table_args__ = (
+        Index(None, "patient_id", "status"),
+        CheckConstraint(f"status IN {PROGRAMME_STATUSES!r}", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    assigned_by: Mapped[str] = mapped_column(String(200))
+    procedure: Mapped[str] = mapped_column(String(32))
+    level: Mapped[dict[str, Any]]
+    level_since: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
+
+
+class ExerciseFeedbackRow(Base):
+    """How a session went: did symptoms spread down the leg, how long did pain stay raised."""
+
+    __tablename__ = "exercise_feedback"
+    __table_args__ = (Index(None, "patient_id", "performed_on"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    performed_on: Mapped[dt.date] = mapped_column(Date)
+    exercise: Mapped[str] = mapped_column(String(120))
+    symptoms_further_down_leg: Mapped[bool] = mapped_column(Boolean, default=False)
+    pain_raised_hours: Mapped[float | None] = mapped_column(Float)
+    recorded_at: Mapped[dt.datetime]
