@@ -26,6 +26,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -34,8 +35,10 @@ from nervecare.store._types import BigId, Json, UtcDateTime
 
 __all__ = [
     "ACCOUNT_KINDS",
+    "ALERT_STAGES",
     "ALERT_STATES",
     "Account",
+    "AlertDelivery",
     "AuditEntry",
     "Base",
     "Baseline",
@@ -48,10 +51,12 @@ __all__ = [
     "MedicationTrialRow",
     "OutboxAlert",
     "Patient",
+    "PatientReminder",
     "PatientSummary",
     "ProcedureRow",
     "SignInAttempt",
     "SurgeryRow",
+    "TeamAlertSettings",
     "TeamContact",
     "TeamMembership",
     "WebSession",
@@ -66,7 +71,10 @@ NAMING_CONVENTION = {
 }
 
 _LEVELS_SQL = "('emergency', 'urgent', 'routine', 'self_care')"
+#: "failed" is the dead-letter state: every attempt of a round failed; shown on the dashboard.
 ALERT_STATES = ("pending", "delivering", "delivered", "failed")
+#: "initial" goes to the first contact; "escalation" to both contacts when nobody acknowledged.
+ALERT_STAGES = ("initial", "escalation")
 
 
 class Base(DeclarativeBase):
@@ -345,6 +353,14 @@ class OutboxAlert(Base):
     resolved_at: Mapped[dt.datetime | None]
     resolved_by: Mapped[int | None] = mapped_column(BigId)
     resolution_note: Mapped[str | None] = mapped_column(Text)
+    #: Delivery worker (0005): which round is being sent, who holds the claim and until when.
+    stage: Mapped[str] = mapped_column(String(16), default="initial")
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_until: Mapped[dt.datetime | None]
+    delivered_at: Mapped[dt.datetime | None]
+    escalated_at: Mapped[dt.datetime | None]
+    #: The resolving clinician's judgement: did this alert lead to action? (alert burden)
+    actionable: Mapped[bool | None] = mapped_column(Boolean)
 
 
 # ------------------------------------------------------------------ web accounts (0003)
@@ -436,6 +452,69 @@ class SignInAttempt(Base):
     username: Mapped[str] = mapped_column(String(320))
     client_address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+# ------------------------------------------------------------------ alert delivery (0005)
+
+
+class AlertDelivery(Base):
+    """One attempt to deliver one alert to one receiver: the delivery log."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        Index(None, "alert_id", "stage"),
+        CheckConstraint("outcome IN ('delivered', 'failed')", name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(2000))
+    attempt: Mapped[int] = mapped_column(Integer)
+    worker: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime]
+    outcome: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class TeamAlertSettings(Base):
+    """Where a team's alerts go and when they escalate; unset values fall back to settings.
+
+    The webhook secret is kept in the clear because it is needed to sign; it travels in
+    backups, which must therefore be kept like the database itself.
+    """
+
+    __tablename__ = "team_alert_settings"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("care_teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    primary_email: Mapped[str | None] = mapped_column(String(320))
+    secondary_email: Mapped[str | None] = mapped_column(String(320))
+    webhook_url: Mapped[str | None] = mapped_column(String(2000))
+    webhook_secret: Mapped[str | None] = mapped_column(String(200))
+    emergency_escalation_minutes: Mapped[int | None] = mapped_column(Integer)
+    urgent_escalation_minutes: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime]
+
+
+class PatientReminder(Base):
+    """A patient's daily check-in reminder: to which address, at what local time and zone."""
+
+    __tablename__ = "patient_reminders"
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    remind_at: Mapped[dt.time] = mapped_column(Time)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The patient's local date of the last reminder sent (at most one a day).
+    last_sent_on: Mapped[dt.date | None] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime]
 
 
 # ------------------------------------------------------------------ plans and programmes (0004)
