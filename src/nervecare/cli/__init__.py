@@ -28,6 +28,7 @@ COMMAND_MODULES: dict[str, str] = {
     "export": "interop",
     "import": "interop",
     "db": "db",
+    "plan": "plan",
     "worker": "worker",
     "alerts": "worker",
 }
