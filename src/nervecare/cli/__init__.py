@@ -27,6 +27,7 @@ COMMAND_MODULES: dict[str, str] = {
     "demo": "demo",
     "export": "interop",
     "import": "interop",
+    "summary": "summary",
     "db": "db",
     "plan": "plan",
     "worker": "worker",
