@@ -57,3 +57,30 @@ benign_tails = st.sampled_from(BENIGN)
 def negated_notes(draw: st.DrawFn) -> str:
     """A note that only denies red flags, e.g. "I don't have any foot drop. Feeling good."."""
     return f"{draw(negations)} {draw(mentions)}.{draw(benign_tails)}"
+
+
+#: Whole sentences of every kind a note holds: red flags in rule words and in paraphrase,
+#: denials, other people, questions, the past and ordinary recovery.
+SENTENCES = (
+    "I can't pee at all since last night.",
+    "My foot hangs down and flops when I take a step.",
+    "my wee just trickles out on its own",
+    "No problem with my bladder.",
+    "I can lift my foot fine.",
+    "My dad had incontinence.",
+    "What should I do if I go numb down below?",
+    "I had foot drop before surgery.",
+    "Feeling good, walking more every day.",
+    "Fever of 38.6 tonight.",
+    "Pain 9/10 and the tablets do nothing.",
+    "no fever",
+    "",
+)
+
+
+@st.composite
+def notes_of_every_kind(draw: st.DrawFn) -> str:
+    """A note of one to three sentences of any kind, joined as patients join them."""
+    sentences = draw(st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=3))
+    joiner = draw(st.sampled_from((" ", ", ", " but ", ". ")))
+    return joiner.join(sentences)

@@ -28,7 +28,7 @@ def test_a_paraphrase_no_rule_knows_is_a_possible_finding(
     ("note", "field", "because"),
     [
         ("I don't have any loss of control of my bladder.", "bladder", "negated"),
-        ("My brother's foot flops about when he walks.", "foot_drop", "family"),
+        ("My brother's foot hangs down and flops when he walks.", "foot_drop", "family"),
     ],
 )
 def test_a_clearly_discounted_paraphrase_is_set_aside(

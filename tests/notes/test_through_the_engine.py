@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 
 from nervecare.checkin import parse_checkin
-from nervecare.triage import level_rank, triage
+from nervecare.triage import Level, level_rank, triage
 from tests.notes.conftest import Reader
 
 NOT_ESCALATING = ("negated", "historical", "hypothetical", "family")
 
 
-def _level(reader: Reader, case: dict[str, Any]) -> str:
+def _level(reader: Reader, case: dict[str, Any]) -> Level:
     checkin = parse_checkin(case["checkin"])
     findings = reader(checkin.notes).findings if checkin.notes else ()
     return triage(checkin, note_findings=findings).level

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from nervecare.notes._model import NotesReading, SetAsideMention, SetAsideReason
 from nervecare.notes._pipeline import Mention, rules_pipeline
 from nervecare.triage.findings import NoteFinding
 
-__all__ = ["read_notes", "warm_up"]
+__all__ = ["read_many", "read_notes", "warm_up"]
 
 #: Which ConText attribute sets a mention aside, in order of precedence. A mention that has come
 #: back ("recurrent") counts even when it also reads as historical or resolved.
@@ -60,22 +62,46 @@ def read_notes(text: str, *, semantic: bool = True) -> NotesReading:
     """
     if not text.strip():
         return NotesReading()
-    parsed = rules_pipeline().parse(text)
-    findings: list[NoteFinding] = []
-    set_aside: list[SetAsideMention] = []
-    for mention in parsed.mentions:
-        because = _set_aside_because(mention)
-        if because is None:
-            findings.append(_finding(mention))
-        else:
-            set_aside.append(_aside(mention, because))
+    return read_many([text], semantic=semantic)[0]
+
+
+def read_many(texts: Sequence[str], *, semantic: bool = True) -> list[NotesReading]:
+    """`read_notes` of each text, in order, with the work shared (e.g. a JSON-lines file).
+
+    Each reading is exactly what `read_notes` gives for that text alone: a note's reading
+    never depends on the notes read with it (each clause is embedded on its own; see
+    `nervecare.notes._embedding`). What is shared is the loaded pipeline and the cache of
+    clause vectors, so a clause repeated across notes ("no fever", "feeling good") is embedded
+    once.
+    """
+    if not any(text.strip() for text in texts):
+        return [NotesReading() for _ in texts]
+    pipeline = rules_pipeline()
+    layer = None
     if semantic:
         from nervecare.notes._semantic import semantic_layer  # noqa: PLC0415 - loads torch
 
-        extra, discounted = semantic_layer().scan(parsed, parsed.mentions)
-        findings += extra
-        set_aside += discounted
-    return NotesReading(findings=tuple(findings), set_aside=tuple(set_aside))
+        layer = semantic_layer()
+    readings: list[NotesReading] = []
+    for text in texts:
+        if not text.strip():
+            readings.append(NotesReading())
+            continue
+        parsed = pipeline.parse(text)
+        findings: list[NoteFinding] = []
+        set_aside: list[SetAsideMention] = []
+        for mention in parsed.mentions:
+            because = _set_aside_because(mention)
+            if because is None:
+                findings.append(_finding(mention))
+            else:
+                set_aside.append(_aside(mention, because))
+        if layer is not None:
+            extra, discounted = layer.scan(parsed, parsed.mentions)
+            findings += extra
+            set_aside += discounted
+        readings.append(NotesReading(findings=tuple(findings), set_aside=tuple(set_aside)))
+    return readings
 
 
 def warm_up(*, semantic: bool = True) -> None:
