@@ -48,6 +48,16 @@ def test_required_items_are_the_required_fields() -> None:
     assert required(checkin_questionnaire().item) == expected
 
 
+def test_responses_mirror_the_questionnaire_groups() -> None:
+    """Each answer sits in the same group (section) as its question in the Questionnaire."""
+    questionnaire = checkin_questionnaire()
+    groups = {group.linkId: _link_ids(group.item) for group in questionnaire.item}
+    document = {"days_since_surgery": 3, "leg_pain": 4, "bladder": ["urgency"], "notes": "ok"}
+    response = response_from_checkin(parse_checkin(document))
+    for group in response.item:
+        assert {item.linkId for item in group.item} <= set(groups[group.linkId])
+
+
 def test_questionnaire_round_trips_through_json() -> None:
     """Parse, serialise, parse again: the same Questionnaire (golden round trip)."""
     questionnaire = checkin_questionnaire()
@@ -80,11 +90,12 @@ def test_out_of_range_answer_names_the_item() -> None:
     """A leg pain of 11 is refused with an issue at that item's path."""
     response = response_from_checkin(parse_checkin({"days_since_surgery": 3, "leg_pain": 4}))
     document = response.model_dump(mode="json", exclude_none=True)
-    document["item"][1]["answer"][0]["valueInteger"] = 11
+    assert document["item"][1]["item"][0]["linkId"] == "leg_pain"
+    document["item"][1]["item"][0]["answer"][0]["valueInteger"] = 11
     with pytest.raises(FhirInputError) as raised:
         checkin_from_response(type(response).model_validate(document))
     [problem] = raised.value.problems
-    assert problem.expression == "QuestionnaireResponse.item[1]"
+    assert problem.expression == "QuestionnaireResponse.item[1].item[0]"
     assert "leg_pain" in problem.message
 
 

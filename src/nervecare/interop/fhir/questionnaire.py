@@ -153,6 +153,16 @@ def _questionnaire_document() -> str:
     return json.dumps(document)
 
 
+@cache
+def _groups() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(group linkId, its fields in order), as in the Questionnaire, so responses mirror it."""
+    document = json.loads(_questionnaire_document())
+    return tuple(
+        (group["linkId"], tuple(item["linkId"] for item in group["item"]))
+        for group in document["item"]
+    )
+
+
 def checkin_questionnaire() -> Questionnaire:
     """The check-in Questionnaire (validated by fhir.resources)."""
     return Questionnaire.model_validate_json(_questionnaire_document())
@@ -185,11 +195,16 @@ def response_from_checkin(
     """One check-in as a completed QuestionnaireResponse; only the fields it has set."""
     document = checkin.model_dump(mode="python", exclude_unset=True)
     extras = checkin.model_extra or {}
-    items = [
-        {"linkId": field, **({"answer": _answers(field, value)} if value != [] else {})}
+    answered = {
+        field: {"linkId": field, **({"answer": _answers(field, value)} if value != [] else {})}
         for field, value in document.items()
         if field not in extras
-    ]
+    }
+    items = []
+    for group, fields in _groups():
+        inside = [answered[field] for field in fields if field in answered]
+        if inside:
+            items.append({"linkId": group, "item": inside})
     resource: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "questionnaire": questionnaire_url(),
