@@ -1,0 +1,182 @@
+"""The patient's check-in form, result page and confirm step, through the real app."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from nervecare.store.models import AuditEntry, CheckInRow
+from nervecare.store.service import Store
+from nervecare.web.checkin_form import web_sections
+from tests.web.helpers import Seeded, csrf_from, sign_in
+
+
+def _h1(html: str) -> str:
+    found = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    assert found
+    return found.group(1).strip()
+
+
+def _send_all(client: TestClient, answers: dict[str, object]) -> str:
+    """Walk every section with `answers`, send, and return the result page's URL."""
+    page = client.get("/checkin").text
+    data: dict[str, object] = {
+        "csrf_token": csrf_from(page),
+        "client_id": re.search(r'name="client_id" value="([^"]+)"', page).group(1),  # type: ignore[union-attr]
+        **answers,
+    }
+    sections = web_sections()
+    for step in range(len(sections)):
+        last = step == len(sections) - 1
+        data.update(step=str(step), action="send" if last else "next")
+        response = client.post("/checkin", data=data, follow_redirects=False)
+        if last:
+            assert response.status_code == 303, response.text
+            return str(response.headers["location"])
+        assert response.status_code == 200, response.text
+    raise AssertionError("unreachable")
+
+
+def _checkins(store: Store, patient_id: int) -> int:
+    with store.sessions.begin() as session:
+        query = select(func.count()).select_from(CheckInRow)
+        return int(session.scalar(query.where(CheckInRow.patient_id == patient_id)) or 0)
+
+
+def test_the_form_shows_one_section_at_a_time(client: TestClient, seeded: Seeded):
+    """The first page asks only the first section's questions; the record answers the rest."""
+    sign_in(client, seeded["a"].patient)
+    page = client.get("/checkin").text
+    assert 'name="leg_pain"' in page
+    assert 'id="q-bladder"' not in page
+    assert 'name="days_since_surgery"' not in page
+
+
+def test_a_missing_answer_is_named_and_nothing_is_stored(
+    client: TestClient, seeded: Seeded, app_store: Store
+):
+    """Leaving the required pain score empty shows the problem on the same section."""
+    sign_in(client, seeded["a"].patient)
+    page = client.get("/checkin").text
+    response = client.post(
+        "/checkin", data={"csrf_token": csrf_from(page), "step": "0", "action": "next"}
+    )
+    assert response.status_code == 400
+    assert "Please answer this question." in response.text
+    assert _checkins(app_store, seeded["a"].patient_id) == 1
+
+
+@pytest.mark.parametrize("value", ["11", "-1", "five", "4.5"])
+def test_an_out_of_range_pain_score_is_refused(client: TestClient, seeded: Seeded, value: str):
+    """Pain is a whole number from 0 to 10."""
+    sign_in(client, seeded["a"].patient)
+    page = client.get("/checkin").text
+    response = client.post(
+        "/checkin",
+        data={"csrf_token": csrf_from(page), "step": "0", "action": "next", "leg_pain": value},
+    )
+    assert response.status_code == 400
+    assert "whole number from 0 to 10" in response.text
+
+
+def test_an_emergency_result_says_go_to_the_emergency_department_first(
+    client: TestClient, seeded: Seeded
+):
+    """For an emergency the first heading is what to do now, before anything else."""
+    sign_in(client, seeded["a"].patient)
+    result = client.get(_send_all(client, {"leg_pain": "6", "bladder": ["retention"]})).text
+    assert _h1(result).startswith("Go to the emergency department now, or call 999")
+    assert result.index("emergency department") < result.index('id="why"')
+
+
+def test_an_urgent_result_gives_the_teams_number(client: TestClient, seeded: Seeded):
+    """For an urgent result the first line says to call the team today, with its number."""
+    sign_in(client, seeded["a"].patient)
+    result = client.get(_send_all(client, {"leg_pain": "5", "temperature_c": "38.6"})).text
+    assert _h1(result) == "Call your surgical team today on 0100 a."
+
+
+def test_a_check_in_sent_twice_is_stored_once(client: TestClient, seeded: Seeded, app_store: Store):
+    """The form's client id makes a double submission store one check-in."""
+    sign_in(client, seeded["a"].patient)
+    page = client.get("/checkin").text
+    data = {
+        "csrf_token": csrf_from(page),
+        "client_id": "same-form",
+        "leg_pain": "3",
+        "step": str(len(web_sections()) - 1),
+        "action": "send",
+    }
+    first = client.post("/checkin", data=data, follow_redirects=False)
+    second = client.post("/checkin", data=data, follow_redirects=False)
+    assert first.headers["location"] == second.headers["location"]
+    assert _checkins(app_store, seeded["a"].patient_id) == 2
+
+
+def test_going_back_keeps_the_answers(client: TestClient, seeded: Seeded):
+    """Back shows the previous section with what was answered."""
+    sign_in(client, seeded["a"].patient)
+    page = client.get("/checkin").text
+    token = csrf_from(page)
+    client.post("/checkin", data={"csrf_token": token, "step": "0", "leg_pain": "7"})
+    back = client.post(
+        "/checkin", data={"csrf_token": token, "step": "1", "action": "back", "leg_pain": "7"}
+    )
+    assert 'name="leg_pain" inputmode="numeric" value="7"' in back.text
+
+
+@pytest.fixture
+def possible_bladder(client: TestClient, seeded: Seeded) -> str:
+    """A check-in whose notes suggest a bladder problem the answers did not report."""
+    sign_in(client, seeded["a"].patient)
+    return _send_all(client, {"leg_pain": "4", "notes": "maybe my bladder feels a bit odd"})
+
+
+def test_notes_suggesting_a_red_flag_ask_to_confirm(client: TestClient, possible_bladder: str):
+    """The result page shows the structured question again."""
+    page = client.get(possible_bladder).text
+    assert "Please answer this again" in page
+    assert 'name="bladder"' in page
+
+
+def test_answering_no_keeps_the_level_and_records_the_answer(
+    client: TestClient, possible_bladder: str, app_store: Store, seeded: Seeded
+):
+    """ "No" never lowers the result; the answer goes in the audit log."""
+    page = client.get(possible_bladder).text
+    level_before = _h1(page)
+    response = client.post(
+        f"{possible_bladder}/confirm", data={"csrf_token": csrf_from(page)}, follow_redirects=True
+    )
+    assert _h1(response.text) == level_before
+    assert "Your result stays the same" in response.text
+    with app_store.sessions.begin() as session:
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.patient_id == seeded["a"].patient_id)
+        ).all()
+    assert "checkin.confirmation" in actions
+
+
+def test_answering_yes_triages_again_with_the_structured_answer(
+    client: TestClient, possible_bladder: str
+):
+    """Reporting the sign stores a confirmed check-in, triaged on the structured answer."""
+    page = client.get(possible_bladder).text
+    response = client.post(
+        f"{possible_bladder}/confirm",
+        data={"csrf_token": csrf_from(page), "bladder": ["retention"]},
+        follow_redirects=True,
+    )
+    assert _h1(response.text).startswith("Go to the emergency department now")
+    assert "Please answer this again" not in response.text
+
+
+def test_the_home_page_draws_the_pain_chart_on_the_server(client: TestClient, seeded: Seeded):
+    """The chart is SVG in the page, with a text description, and no script needed."""
+    sign_in(client, seeded["a"].patient)
+    page = client.get("/home").text
+    assert '<svg class="chart"' in page
+    assert "<desc" in page
