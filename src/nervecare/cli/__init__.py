@@ -32,6 +32,8 @@ COMMAND_MODULES: dict[str, str] = {
     "plan": "plan",
     "worker": "worker",
     "alerts": "worker",
+    "backup": "backup",
+    "restore": "backup",
 }
 
 
