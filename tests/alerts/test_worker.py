@@ -238,3 +238,29 @@ def test_every_alert_is_eventually_delivered_exactly_once_per_receiver(
     assert set(states) == {"delivered"}
     assert sorted(email.dedup_keys) == sorted(f"alert-{n}-initial" for n in range(1, 21))
     assert sorted(webhook.dedup_keys) == sorted(email.dedup_keys)
+
+
+def test_background_worker_delivers_and_stops(store: Store, clock: MovableClock):
+    """The in-process worker (for `nervecare serve` on SQLite) sends and stops cleanly."""
+    from nervecare.alerts.settings import AlertSettings  # noqa: PLC0415
+    from nervecare.alerts.worker import background_worker  # noqa: PLC0415
+    from tests.alerts.receivers import SmtpReceiver, wait_until  # noqa: PLC0415
+
+    now = dt.datetime.now(dt.UTC)
+    enrol(store, MovableClock(now))
+    submit(store, MovableClock(now), EMERGENCY)
+    smtp = SmtpReceiver()
+    smtp.start()
+    settings = AlertSettings(
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        alert_email="team@example.org",
+        worker_poll_seconds=0.05,
+    )
+    try:
+        with background_worker(store.sessions, settings=settings) as worker:
+            assert wait_until(lambda: smtp.total() == 1, timeout=10)
+        assert worker.stopping
+    finally:
+        smtp.stop()
+    assert _alert(store).state == "delivered"

@@ -19,8 +19,9 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -57,7 +58,14 @@ from nervecare.store.alerts import (
 from nervecare.store.clock import Clock, utc_now
 from nervecare.store.engine import SessionFactory
 
-__all__ = ["AlertWorker", "PassReport", "WorkerConfig", "channels_from_settings", "worker_name"]
+__all__ = [
+    "AlertWorker",
+    "PassReport",
+    "WorkerConfig",
+    "background_worker",
+    "channels_from_settings",
+    "worker_name",
+]
 
 log = logging.getLogger("nervecare.alerts")
 
@@ -311,3 +319,29 @@ class AlertWorker:
             closer = getattr(channel, "close", None)
             if callable(closer):
                 closer()
+
+
+@contextmanager
+def background_worker(
+    sessions: SessionFactory, *, settings: AlertSettings | None = None
+) -> Iterator[AlertWorker]:
+    """A worker in a thread of this process, for as long as the block lasts.
+
+    For `nervecare serve` on SQLite (one machine, one process): alerts leave without a second
+    command. On leaving the block the pass in progress finishes and the thread is joined.
+    """
+    from nervecare.alerts.settings import get_alert_settings  # noqa: PLC0415 - lazy
+
+    chosen = settings if settings is not None else get_alert_settings()
+    worker = AlertWorker(
+        sessions,
+        channels=channels_from_settings(chosen),
+        config=WorkerConfig.from_settings(chosen),
+    )
+    thread = threading.Thread(target=worker.run, name="alert-worker", daemon=True)
+    thread.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        thread.join(timeout=chosen.smtp_timeout_seconds + chosen.webhook_timeout_seconds + 5)
