@@ -26,6 +26,9 @@ def extra_routers() -> list[APIRouter]:
     """Routers from other packages, imported only when the app is built."""
     routers: list[APIRouter] = []
     # e.g. from nervecare.interop.web import router as interop_router; routers.append(...)
+    from nervecare.web.routes.plans import router as plans_router  # noqa: PLC0415
+
+    routers.append(plans_router)
     return routers
 
 
