@@ -58,7 +58,7 @@ def _serious(page: Any, axe_source: str) -> list[str]:
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 @pytest.mark.parametrize(("who", "path"), PAGES)
 def test_no_serious_accessibility_violations(
-    browser: Any, live_server: str, axe_source: str, who: str | None, path: str, viewport: str
+    *, browser: Any, live_server: str, axe_source: str, who: str | None, path: str, viewport: str
 ):
     """WCAG 2.1 A and AA rules of axe-core find nothing serious or critical."""
     context = browser.new_context(viewport=PHONE if viewport == "phone" else DESKTOP)

@@ -24,6 +24,7 @@ from nervecare.store.views import (
 )
 from nervecare.triage import level_rank
 from nervecare.triage.levels import Level
+from nervecare.web.catalogue import rule_patient_texts
 from nervecare.web.charts import expected_upper_by_day, pain_chart_svg
 from nervecare.web.checkin_form import (
     answers_from_form,
@@ -239,6 +240,7 @@ def result(
         confirm_questions=questions,
         questionnaire=load_questionnaire(),
         confirmed=confirmed,
+        patient_texts=rule_patient_texts(),
     )
 
 
