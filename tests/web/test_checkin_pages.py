@@ -33,7 +33,7 @@ def _send_all(client: TestClient, answers: dict[str, object]) -> str:
         last = step == len(sections) - 1
         data.update(step=str(step), action="send" if last else "next")
         response = client.post("/checkin", data=data, follow_redirects=False)
-        if last:
+        if last or response.status_code == 303:  # an emergency is sent at once
             assert response.status_code == 303, response.text
             return str(response.headers["location"])
         assert response.status_code == 200, response.text
@@ -180,3 +180,20 @@ def test_the_home_page_draws_the_pain_chart_on_the_server(client: TestClient, se
     page = client.get("/home").text
     assert '<svg class="chart"' in page
     assert "<desc" in page
+
+
+def test_an_emergency_answer_sends_at_once(client: TestClient, seeded: Seeded):
+    """Once the answers so far make it an emergency, the patient is not asked any more."""
+    sign_in(client, seeded["a"].patient)
+    page = client.get("/checkin").text
+    data = {"csrf_token": csrf_from(page), "client_id": "early", "leg_pain": "5"}
+    client.post("/checkin", data={**data, "step": "0", "action": "next"})
+    client.post("/checkin", data={**data, "step": "1", "action": "next"})
+    response = client.post(
+        "/checkin",
+        data={**data, "step": "2", "action": "next", "bladder": ["retention"]},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    result = client.get(response.headers["location"]).text
+    assert _h1(result).startswith("Go to the emergency department now")

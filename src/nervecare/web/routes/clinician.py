@@ -38,14 +38,21 @@ def _clinician(principal: CsrfChecked) -> CsrfChecked:
     return principal
 
 
+#: Patients listed per team at first: the most pressing; the rest are one link away.
+DASHBOARD_LIMIT = 100
+
+
 @router.get("/dashboard")
-def dashboard(page: PageDep, principal: CurrentClinician, store: StoreDep) -> Response:
+def dashboard(
+    page: PageDep, principal: CurrentClinician, store: StoreDep, limit: int = DASHBOARD_LIMIT
+) -> Response:
+    shown = min(max(limit, 1), 100_000)
     teams = [
-        (name, rank_patients(store.sessions, team=name, actor=principal.actor))
+        (name, rank_patients(store.sessions, team=name, limit=shown, actor=principal.actor))
         for name in principal.team_names
     ]
     alerts = alert_queue(store.sessions, principal=principal, limit=10)
-    return page.render("clinician/dashboard.html", teams=teams, alerts=alerts)
+    return page.render("clinician/dashboard.html", teams=teams, alerts=alerts, limit=shown)
 
 
 @router.get("/alerts")

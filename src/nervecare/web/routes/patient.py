@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from nervecare.checkin import CheckInError
+from nervecare.checkin import CheckInError, parse_checkin
 from nervecare.questionnaire import Question, load_questionnaire
 from nervecare.recovery import assess_trajectory
 from nervecare.store.errors import ClientIdConflictError
@@ -22,7 +22,7 @@ from nervecare.store.views import (
     patient_overview,
     record_confirmation,
 )
-from nervecare.triage import level_rank
+from nervecare.triage import level_rank, triage
 from nervecare.triage.levels import Level
 from nervecare.web.catalogue import rule_patient_texts
 from nervecare.web.charts import expected_upper_by_day, pain_chart_svg
@@ -138,8 +138,36 @@ async def checkin_post(
             status_code=400,
         )
     if step < len(sections) - 1 and action != "send":
+        if await _emergency_already(store, principal=principal, answers=answers):
+            # Do not keep someone with an emergency answering questions: send now.
+            return await _send(
+                page, store, principal=principal, answers=answers, client_id=client_id
+            )
         return _render_step(page, step=step + 1, answers=answers, client_id=client_id)
     return await _send(page, store, principal=principal, answers=answers, client_id=client_id)
+
+
+async def _emergency_already(
+    store: StoreDep, *, principal: CsrfChecked, answers: dict[str, list[str]]
+) -> bool:
+    """Do the answers so far already make this an emergency (structured rules only, fast)?"""
+    assert principal.patient_id is not None
+    record = await run_in_threadpool(
+        get_patient, store.sessions, patient=principal.patient_id, actor=principal.actor
+    )
+    today = dt.datetime.now(dt.UTC).date()
+    document, problems = build_document(
+        {field: values for field, values in answers.items() if field != "notes"},
+        days_since_surgery=max(0, (today - record.surgery.date).days),
+        procedure=record.surgery.procedure,
+        recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    )
+    if problems or "leg_pain" not in document:
+        return False
+    try:
+        return triage(parse_checkin(document)).level == "emergency"
+    except CheckInError:
+        return False
 
 
 async def _send(
