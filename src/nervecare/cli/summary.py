@@ -53,7 +53,12 @@ def clinic(
     last = since.date() if since is not None else day - dt.timedelta(weeks=6)
     with opened_store(url) as store:
         data = read_patient_export(
-            store.sessions, patient=patient, on=day, action="report.clinic", actor=cli_actor()
+            store.sessions,
+            patient=patient,
+            on=day,
+            since=last,
+            action="report.clinic",
+            actor=cli_actor(),
         )
     output.write_bytes(clinic_summary_pdf(data, since=last, on=day))
     typer.echo(f"wrote {output}", err=True)

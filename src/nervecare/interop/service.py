@@ -30,6 +30,7 @@ from nervecare.store.interop import (
     exercise_records,
     import_record,
 )
+from nervecare.store.plans import dose_summary, exercise_adherence, read_medication_plans
 from nervecare.store.schemas import NewPatient
 from nervecare.store.units import patient_record
 from nervecare.triage import TriageResult, triage_checkin
@@ -42,13 +43,15 @@ def read_patient_export(
     *,
     patient: int | str,
     on: dt.date,
+    since: dt.date | None = None,
     extra_points: Sequence[HistoryPoint] = (),
     action: str = "fhir.exported",
     actor: str = "system",
     clock: Clock = utc_now,
 ) -> PatientExport:
     """Everything the export, the cards and the reports show about one patient (one audited
-    read); `extra_points` (e.g. pain scores an EHR sent along) join the stored history."""
+    read, then the medication plans and adherence over `since` (default 6 weeks) to `on`);
+    `extra_points` (e.g. pain scores an EHR sent along) join the stored history."""
     with sessions.begin() as session:
         found = repo.find_patient(session, key=patient)
         if found is None:
@@ -64,6 +67,14 @@ def read_patient_export(
             {**history.model_dump(), "points": [*history.points, *extra_points]}
         )
     trajectory = assess_trajectory(history, on=on)
+    start = since if since is not None else on - dt.timedelta(weeks=6)
+    plans = read_medication_plans(sessions, patient=record.id, actor=actor, clock=clock)
+    doses = dose_summary(
+        sessions, patient=record.id, from_date=start, to_date=on, actor=actor, clock=clock
+    )
+    adherence = exercise_adherence(
+        sessions, patient=record.id, from_date=start, to_date=on, actor=actor, clock=clock
+    )
     return PatientExport(
         record=record,
         history=history,
@@ -72,6 +83,9 @@ def read_patient_export(
         exercise=exercise,
         trajectory=trajectory,
         suggestions=suggest_care(history, trajectory),
+        medication_plans=tuple(reversed(plans)),
+        dose_counts=tuple(doses),
+        exercise_adherence=adherence,
     )
 
 

@@ -143,6 +143,17 @@ def _treatment(data: PatientExport, period: Period, s: Styles) -> list[Flowable]
         )
     if not data.history.medications:
         story.append(Paragraph("No pain medicine course recorded by the team.", s.body))
+    for count in data.dose_counts:
+        share = "" if not count.due else f" ({100 * count.taken / count.due:.0f}%)"
+        story.append(
+            Paragraph(
+                para(
+                    f"Plan adherence, {count.drug}: {count.taken} of {count.due} doses due "
+                    f"recorded as taken{share}, {count.missed} missed."
+                ),
+                s.body,
+            )
+        )
     relief = Counter(c.document.get("pain_relieved_by_medication") for c in period.checkins)
     relief.pop(None, None)
     if relief:
@@ -152,6 +163,17 @@ def _treatment(data: PatientExport, period: Period, s: Styles) -> list[Flowable]
                 para(
                     f"Does the pain medicine help? (patient, {sum(relief.values())} check-ins): "
                     f"{answers}."
+                ),
+                s.body,
+            )
+        )
+    adherence = data.exercise_adherence
+    if adherence is not None and adherence.percent is not None:
+        story.append(
+            Paragraph(
+                para(
+                    f"Exercise programme: {adherence.percent:g}% of planned sessions done "
+                    f"({adherence.from_date:%d %b} to {adherence.to_date:%d %b})."
                 ),
                 s.body,
             )

@@ -28,6 +28,11 @@ class PainSeverityCode(_Strict):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
+class RxNormSystem(_Strict):
+    system: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
 class Systems(_Strict):
     procedure: str
     measure: str
@@ -46,6 +51,7 @@ class Codes(_Strict):
     systems: Systems
     procedures: dict[SurgicalProcedure, ProcedureCode]
     pain_severity: PainSeverityCode
+    rxnorm: RxNormSystem
 
     def extension_url(self, name: str) -> str:
         return f"{self.systems.extension}/{name}"
@@ -57,4 +63,5 @@ def load_codes() -> Codes:
     registry = load_sources()
     registry.require(codes.sources, cited_by="interop codes")
     registry.require(codes.pain_severity.sources, cited_by="interop pain severity code")
+    registry.require(codes.rxnorm.sources, cited_by="interop RxNorm system")
     return codes

@@ -16,6 +16,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.communication import Communication
 from fhir.resources.R4B.flag import Flag
+from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
@@ -35,8 +36,11 @@ from nervecare.interop.fhir.ids import (
 )
 from nervecare.interop.fhir.questionnaire import checkin_questionnaire, response_from_checkin
 from nervecare.knowledge import load_sources
+from nervecare.medications import load_drug_knowledge
 from nervecare.recovery.models import PatientHistory, Trajectory
+from nervecare.rehab.models import AdherenceSummary
 from nervecare.store.interop import AlertRecord, CheckInRecord, ExerciseRecord
+from nervecare.store.plans import DoseCount, StoredPlan
 from nervecare.store.schemas import PatientRecord
 
 __all__ = [
@@ -68,6 +72,12 @@ class PatientExport(BaseModel):
     exercise: tuple[ExerciseRecord, ...]
     trajectory: Trajectory
     suggestions: tuple[Suggestion, ...]
+    #: Medication plans (issue 7), oldest first; exported as MedicationRequests, not imported.
+    medication_plans: tuple[StoredPlan, ...] = ()
+    #: Doses due, taken and missed per drug over the reporting period (active plan).
+    dose_counts: tuple[DoseCount, ...] = ()
+    #: Sessions done against planned in the active exercise programme, over the same period.
+    exercise_adherence: AdherenceSummary | None = None
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -335,6 +345,38 @@ class _Builder:
                 resource["dosage"] = [{"text": trial.dose_note}]
             self.resources.append(MedicationStatement.model_validate(resource))
 
+    def medication_requests(self) -> None:
+        """Each medicine of each medication plan, as the plan's prescriber set it out."""
+        drugs = load_drug_knowledge().drugs
+        status = {"active": "active", "draft": "draft", "stopped": "stopped"}
+        for number, stored in enumerate(self.data.medication_plans, 1):
+            for index, item in enumerate(stored.plan.items, 1):
+                facts = drugs.get(item.drug_key)
+                codings = []
+                if facts is not None:
+                    codings.append(_coding(self.codes.rxnorm.system, facts.rxcui, facts.plain_name))
+                dose = f"start {item.start_daily_mg:g} mg a day"
+                if item.target_daily_mg != item.start_daily_mg:
+                    dose += f", rising to {item.target_daily_mg:g} mg a day"
+                    dose += f" by {item.step_mg:g} mg every {item.step_every_days} days"
+                if item.times_per_day:
+                    dose += f", in {item.times_per_day} doses"
+                resource: dict[str, Any] = {
+                    "resourceType": "MedicationRequest",
+                    "id": safe_id("medreq-", f"{self.reference}-{number}-{index}"),
+                    "status": status.get(stored.status, "unknown"),
+                    "intent": "plan",
+                    "medicationCodeableConcept": {"coding": codings, "text": item.drug},
+                    "subject": self.subject,
+                    "authoredOn": _iso(stored.created_at),
+                    "requester": {"display": stored.prescriber or "care team"},
+                    "dosageInstruction": [{"text": dose}],
+                    "dispenseRequest": {"validityPeriod": {"start": item.start_on.isoformat()}},
+                }
+                if item.note or stored.note:
+                    resource["note"] = [{"text": item.note or stored.note}]
+                self.resources.append(MedicationRequest.model_validate(resource))
+
     def procedures_done(self) -> None:
         for number, done in enumerate(self.data.history.procedures_done, 1):
             resource: dict[str, Any] = {
@@ -450,6 +492,7 @@ def bundle_for_patient(
     builder.flags(references)
     builder.communications(references)
     builder.medications()
+    builder.medication_requests()
     builder.procedures_done()
     builder.exercise_plan()
     builder.suggestions()
