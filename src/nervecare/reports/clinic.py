@@ -217,7 +217,9 @@ def _suggestions(data: PatientExport, s: Styles) -> list[Flowable]:
         detail = f"Because {because}. " if because else ""
         detail += f"Evidence: {evidence}. " if evidence else ""
         if suggestion.conflicts:
-            detail += "Sources differ: " + " / ".join(c.position for c in suggestion.conflicts)
+            detail += "Sources differ: " + " / ".join(
+                c.position.rstrip(". ") for c in suggestion.conflicts
+            )
             detail += ". "
         detail += f"Sources: {', '.join(suggestion.sources)}"
         story.append(Paragraph(para(detail), s.small))
@@ -230,6 +232,7 @@ def _suggestions(data: PatientExport, s: Styles) -> list[Flowable]:
 def clinic_summary_pdf(data: PatientExport, *, since: dt.date, on: dt.date) -> bytes:
     """The one-page clinic summary for a visit on `on`, the last one having been on `since`."""
     s = styles()
+    since = max(since, data.record.surgery.date)  # nothing before the operation counts here
     period = period_of(data, since=since, until=on)
     keys = [k for f in data.trajectory.figures_used for k in f.sources]
     story: list[Flowable] = [
