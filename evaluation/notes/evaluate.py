@@ -7,6 +7,10 @@ so the figures are what a patient would get.
 
     .venv/bin/python evaluation/notes/evaluate.py --split tune --show
     .venv/bin/python evaluation/notes/evaluate.py --split holdout
+    .venv/bin/python evaluation/notes/evaluate.py --split holdout2
+
+Splits: `tune` (tuned on), `holdout` (never tuned on, but its three errors were known before the
+semantic-layer denial work), `holdout2` (written before that work, never tuned on, run once).
 
 Sensitivity per red flag: a case is caught when its level is at least the lowest acceptable
 level. Mentions that must not escalate (negated, historical, hypothetical, family): the level is
@@ -28,6 +32,7 @@ from nervecare.notes import NotesReading, read_notes
 from nervecare.triage import Level, level_rank, triage
 
 HERE = Path(__file__).resolve().parent
+SPLITS = ("tune", "holdout", "holdout2")
 NOT_ESCALATING = ("negated", "historical", "hypothetical", "family")
 EMERGENCY = level_rank("emergency")
 
@@ -61,7 +66,7 @@ class Scored:
 
 
 def load(split: str) -> list[dict[str, Any]]:
-    names = ("tune", "holdout") if split == "all" else (split,)
+    names = SPLITS if split == "all" else (split,)
     lines = [
         line
         for name in names
@@ -116,7 +121,7 @@ def summarise(rows: list[Scored]) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Score the notes reader on the evaluation set.")
-    parser.add_argument("--split", choices=("tune", "holdout", "all"), default="tune")
+    parser.add_argument("--split", choices=(*SPLITS, "all"), default="tune")
     parser.add_argument("--no-semantic", action="store_true", help="rules only")
     parser.add_argument("--show", action="store_true", help="print every case not acceptable")
     args = parser.parse_args()

@@ -84,3 +84,53 @@ def notes_of_every_kind(draw: st.DrawFn) -> str:
     sentences = draw(st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=3))
     joiner = draw(st.sampled_from((" ", ", ", " but ", ". ")))
     return joiner.join(sentences)
+
+
+#: Parts of the body or functions a patient says are fine.
+FINE_THINGS = (
+    "bladder",
+    "bowels",
+    "waterworks",
+    "foot",
+    "feet",
+    "legs",
+    "left leg",
+    "breathing",
+    "wound",
+    "calf",
+    "bladder and bowels",
+)
+#: Ways of saying a thing has no problem ("{}" is the thing).
+DENIAL_TEMPLATES = (
+    "No problem with my {}.",
+    "no problems with my {}",
+    "I don't have any problems with my {}.",
+    "I haven't had any issues with my {}.",
+    "Not had any trouble with my {}.",
+    "There's nothing wrong with my {}.",
+    "There is no problem with my {} at all.",
+    "Never had any trouble with my {}.",
+    "My {} is fine now.",
+    "my {} are fine",
+    "My {} feels normal.",
+    "My {} is working okay.",
+)
+#: Ways of saying something one can do is fine.
+FINE_ABILITIES = (
+    "I can lift my foot up fine now.",
+    "I can lift my foot fine.",
+    "I can wee fine.",
+    "I can pee normally.",
+    "I can walk on my heels and toes with no problem.",
+    "I can control my bladder fine.",
+    "I can feel when I wipe, no problem.",
+    "I'm going to the toilet normally.",
+)
+
+
+@st.composite
+def plain_denials(draw: st.DrawFn) -> str:
+    """A note that only says things are fine, in words no rule was written for."""
+    if draw(st.booleans()):
+        return draw(st.sampled_from(DENIAL_TEMPLATES)).format(draw(st.sampled_from(FINE_THINGS)))
+    return draw(st.sampled_from(FINE_ABILITIES))

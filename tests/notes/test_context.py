@@ -15,7 +15,7 @@ NEGATED = [
     ("I'm not short of breath.", "chest_pain_or_breathlessness"),
     ("There is no numbness between my legs.", "saddle_numbness"),
     ("no incontinance or numbness", "bladder"),
-    ("my foot is not dragging", "foot_drop"),
+    ("I haven't got foot drop.", "foot_drop"),
 ]
 HISTORICAL = [
     ("I had foot drop before surgery.", "foot_drop"),

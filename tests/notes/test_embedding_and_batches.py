@@ -123,8 +123,8 @@ def test_reading_many_notes_gives_each_notes_own_reading(reader: Reader, notes: 
 def test_reading_many_evaluation_notes_gives_each_notes_own_reading(
     reader: Reader, evaluation_cases: list[dict[str, Any]]
 ) -> None:
-    """On the evaluation notes, read together and shuffled, each reading is its own."""
-    notes = [case["checkin"]["notes"] for case in evaluation_cases]
+    """On evaluation notes, read together and in reverse order, each reading is its own."""
+    notes = [case["checkin"]["notes"] for case in evaluation_cases[::4]]
     shuffled = notes[::-1]
     together = dict(zip(shuffled, read_many(shuffled), strict=True))
     semantic_layer().embedder.clear_cache()

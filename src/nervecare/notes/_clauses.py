@@ -14,7 +14,7 @@ from nervecare.notes._model import SetAsideReason
 from nervecare.notes._pipeline import ParsedNote
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span
+    from spacy.tokens import Doc, Span
 
 __all__ = ["DISCOUNTING", "Clause", "clauses"]
 
@@ -49,7 +49,7 @@ def clauses(note: ParsedNote) -> list[Clause]:
             span = doc[start:end]
             if not any(token.is_alpha for token in span):
                 continue
-            categories = {m.category for m in modifiers if _covers(m, start, end)}
+            categories = {m.category for m in modifiers if _covers(m, doc, start, end)}
             reason = None
             if "RECURRENT" not in categories:
                 reason = next((r for c, r in DISCOUNTING if c in categories), None)
@@ -58,10 +58,10 @@ def clauses(note: ParsedNote) -> list[Clause]:
     return found
 
 
-def _covers(modifier: Any, start: int, end: int) -> bool:
+def _covers(modifier: Any, doc: Doc, start: int, end: int) -> bool:
     """A trigger whose scope runs to the clause's end (or start, looking back), or that opens
     the clause and covers at least half of it."""
-    first, _ = modifier.modifier_span
+    first, last = modifier.modifier_span
     if not start <= first < end or modifier.category in _CLAUSE_BREAKS:
         return False
     if modifier.category == "RECURRENT":
@@ -76,5 +76,7 @@ def _covers(modifier: Any, start: int, end: int) -> bool:
         covered = min(scope_end, end) - max(scope_start, start)
         return reaches_end or (opens_clause and covered * 2 >= end - start - 1)
     if direction == "BACKWARD":
-        return reaches_start
+        # "My foot is fine now" is denied; "Feel fine in myself, my wee trickles out" is not: a
+        # trigger looking back covers the clause only when little of the clause follows it.
+        return reaches_start and first > start and sum(t.is_alpha for t in doc[last:end]) <= 2
     return direction == "BIDIRECTIONAL" and (reaches_end or reaches_start)

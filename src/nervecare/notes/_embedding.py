@@ -212,6 +212,15 @@ class Embedder:
 
 
 def load_embedder(*, cache_size: int = DEFAULT_CACHE_SIZE) -> Embedder:
-    """The embedding model, int8 unless NERVECARE_NOTES_INT8=0, ready to embed."""
+    """The embedding model, int8 unless NERVECARE_NOTES_INT8=0, ready to embed.
+
+    Also limits torch to one intra-op thread (NERVECARE_NOTES_TORCH_THREADS to change it): a
+    clause is a dozen word pieces, too small to share between threads, and on a busy machine
+    extra threads only wait for each other (measured here under load: 75 notes/s with one
+    thread, 6 with two). This is process-wide torch state, set once when the layer loads.
+    """
+    import torch  # noqa: PLC0415
+
+    torch.set_num_threads(int(os.environ.get("NERVECARE_NOTES_TORCH_THREADS", "1")))
     int8 = os.environ.get("NERVECARE_NOTES_INT8", "1") != "0"
     return Embedder(_Encoder(load_sentence_transformer(int8=int8)), cache_size=cache_size)

@@ -19,6 +19,7 @@ from nervecare.knowledge import read_data
 
 __all__ = [
     "NUMERIC_FIELDS",
+    "ClearlyFine",
     "ContextTrigger",
     "LayRule",
     "NotesLexicon",
@@ -132,11 +133,29 @@ class SemanticFlag(_Entry):
         return self
 
 
+class ClearlyFine(_Entry):
+    """Words that say part of a clause is fine or denied (see semantic.yaml, `_fine`)."""
+
+    sources: tuple[str, ...] = Field(min_length=1)
+    negations: frozenset[str]
+    problems: frozenset[str]
+    fine: frozenset[str]
+    fine_phrases: tuple[str, ...]
+    reversals: frozenset[str]
+    symptoms: frozenset[str]
+    joins: frozenset[str]
+    subjects: frozenset[str]
+    filler: frozenset[str]
+    max_subject_words: int = Field(gt=0)
+    max_words_before: int = Field(gt=0)
+
+
 class SemanticExamples(_Entry):
     threshold: float = Field(gt=0, lt=1)
     margin: float = Field(ge=0, lt=1)
     flags: tuple[SemanticFlag, ...] = Field(min_length=1)
     benign: tuple[str, ...] = Field(min_length=1)
+    clearly_fine: ClearlyFine
 
 
 class NotesLexicon(_Entry):
@@ -153,6 +172,7 @@ class NotesLexicon(_Entry):
         keys = {key for rule in self.rules for key in rule.sources}
         keys |= {key for trigger in self.context for key in trigger.sources}
         keys |= {key for flag in self.semantic.flags for key in flag.sources}
+        keys |= set(self.semantic.clearly_fine.sources)
         return keys
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from nervecare.notes._clauses import DISCOUNTING, Clause, clauses
 from nervecare.notes._embedding import Embedder, load_embedder
+from nervecare.notes._fine import parts_left
 from nervecare.notes._lexicon import SemanticExamples, SemanticFlag, load_lexicon
 from nervecare.notes._model import SetAsideMention, SetAsideReason
 from nervecare.notes._pipeline import Mention, ParsedNote
@@ -54,7 +55,11 @@ class SemanticLayer:
         findings: list[NoteFinding] = []
         set_aside: list[SetAsideMention] = []
         for clause in clauses(note):
-            match = self._match(clause)
+            left = self._words_left(note, clause)
+            if left is None:
+                continue  # every part of the clause says nothing is wrong
+            text, words = left
+            match = self._match(text)
             if match is None:
                 continue
             flag, score = match
@@ -70,7 +75,7 @@ class SemanticLayer:
             if discounted_by is not None:
                 set_aside.append(
                     SetAsideMention(
-                        words=clause.words,
+                        words=words,
                         field=flag.field,
                         value=flag.value,
                         because=discounted_by,
@@ -84,7 +89,7 @@ class SemanticLayer:
                 NoteFinding(
                     field=flag.field,
                     value=flag.value,
-                    evidence=clause.words,
+                    evidence=words,
                     certainty="possible",
                     context=("uncertain",),
                     detector=detector,
@@ -94,10 +99,25 @@ class SemanticLayer:
             found_fields.add((flag.field, flag.value))
         return findings, set_aside
 
-    def _match(self, clause: Clause) -> tuple[SemanticFlag, float] | None:
-        """The red flag the clause is closest to, if close enough (best window of a long one)."""
+    def _words_left(self, note: ParsedNote, clause: Clause) -> tuple[str, str] | None:
+        """What of the clause to embed, and those words as the patient wrote them; None when
+        every part says nothing is wrong ("no problem with my bladder", "my foot is fine")."""
+        span = clause.span
+        left = parts_left(span, self._examples.clearly_fine)
+        if left is None:
+            return span.text, clause.words
+        if not left:
+            return None
+        doc = span.doc
+        text = ", ".join(doc[part.start : part.end].text for part in left)
+        first, last = doc[left[0].start], doc[left[-1].end - 1]
+        words = note.text.original_words(first.idx, last.idx + len(last.text))
+        return text, words
+
+    def _match(self, text: str) -> tuple[SemanticFlag, float] | None:
+        """The red flag the text is closest to, if close enough (best window of a long one)."""
         best: tuple[SemanticFlag, float] | None = None
-        for window in self.embedder.windows(clause.span.text):
+        for window in self.embedder.windows(text):
             scores = self._vectors @ self.embedder.vector(window)
             flags, benign = scores[: self._flag_count], scores[self._flag_count :]
             match = self._best_flag(flags, float(benign.max()))

@@ -1,0 +1,80 @@
+"""The semantic layer never raises from a part of a note that plainly says nothing is wrong."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.notes.conftest import Reader, answers
+from tests.notes.strategies import plain_denials
+
+#: Paraphrases the semantic layer (not the rules) must still raise, beside fine-sounding words or
+#: uncertain ones.
+STILL_RAISED = [
+    ("Feel fine in myself, my wee just trickles out on its own.", "bladder"),
+    ("No problem with my bowels, my wee just trickles out on its own.", "bladder"),
+    ("I'm fine just my foot hangs down and flops when I take a step.", "foot_drop"),
+    ("My foot hangs down and flops when I take a step, otherwise fine.", "foot_drop"),
+    ("I think my foot hangs down when I walk.", "foot_drop"),
+]
+
+
+def _semantic_findings(reader: Reader, note: str) -> set[str]:
+    return {f.field for f in reader(note).findings if f.detector.startswith("semantic:")}
+
+
+@settings(max_examples=60, deadline=None)
+@given(note=plain_denials())
+def test_a_plain_denial_in_any_words_gives_no_semantic_finding(reader: Reader, note: str) -> None:
+    """ "No problem with my bladder", "my foot is fine now", "I can wee fine": nothing raised."""
+    assert _semantic_findings(reader, note) == set()
+    assert reader(note).findings == ()
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "I don't have any problems with my bladder.",
+        "no problem with my bladder",
+        "I can lift my foot up fine now.",
+        "my foot is not dragging",
+        "Not had any issues with my bowels.",
+        "I haven't lost control of anything.",
+    ],
+)
+def test_known_false_alarms_from_denials_are_gone(reader: Reader, note: str) -> None:
+    """The denials the embedding model used to mistake for red flags now find nothing."""
+    assert reader(note).findings == ()
+
+
+@pytest.mark.parametrize(("note", "field"), STILL_RAISED)
+def test_a_paraphrase_beside_fine_words_or_with_doubt_is_still_raised(
+    reader: Reader, rules_reader: Reader, note: str, field: str
+) -> None:
+    """Words that only the semantic layer knows still raise, as possible, next to "fine"."""
+    assert field not in {f.field for f in rules_reader(note).findings}
+    assert field in _semantic_findings(reader, note)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "No feeling in my bum when I sit on the loo.",
+        "I have no control over my bladder.",
+        "I don't know when my bladder is full any more, no feeling at all.",
+        "I can't lift my foot up.",
+    ],
+)
+def test_a_negated_ability_is_a_red_flag_not_a_denial(reader: Reader, note: str) -> None:
+    """ "No feeling", "no control", "can't lift": the negation is the symptom; it still counts."""
+    assert reader(note).findings != ()
+
+
+@settings(max_examples=40, deadline=None)
+@given(denial=plain_denials(), sentence=st.sampled_from([case[0] for case in STILL_RAISED]))
+def test_a_denial_beside_a_red_flag_never_hides_it(
+    reader: Reader, denial: str, sentence: str
+) -> None:
+    """Saying one thing is fine, then describing a red flag, keeps the red flag."""
+    assert answers(reader(sentence)) <= answers(reader(f"{denial} {sentence}"))
