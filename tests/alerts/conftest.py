@@ -101,6 +101,8 @@ def make_worker(
         "retry": RetryPolicy(base_seconds=5, max_delay_seconds=60, max_attempts=4),
         "link_base": "https://care.example",
         "record_retry_seconds": 0.5,
+        "escalate_every": dt.timedelta(0),
+        "remind_every": dt.timedelta(0),
     }
     settings.update(config)
     return AlertWorker(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from sqlalchemy import select, update
 
 from nervecare.alerts.testing import CapturingChannel, FlakyChannel
+from nervecare.alerts.worker import PassReport
 from nervecare.store.alerts import (
     ChannelDefaults,
     claim_due_alerts,
@@ -264,3 +266,22 @@ def test_background_worker_delivers_and_stops(store: Store, clock: MovableClock)
     finally:
         smtp.stop()
     assert _alert(store).state == "delivered"
+
+
+def test_an_unexpected_error_in_a_pass_does_not_stop_the_worker(
+    store: Store, clock: MovableClock, monkeypatch: pytest.MonkeyPatch
+):
+    """A pass that fails for any reason is logged and the next pass runs."""
+    worker = make_worker(store, clock, poll_seconds=0.01)
+    calls: list[int] = []
+    original = worker.run_once
+
+    def flaky_pass() -> PassReport:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a bug")
+        return original()
+
+    monkeypatch.setattr(worker, "run_once", flaky_pass)
+    assert worker.run(max_passes=3) == 3
+    assert len(calls) == 3

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -87,6 +87,9 @@ class WorkerConfig(BaseModel):
     defaults: ChannelDefaults = ChannelDefaults()
     link_base: str = "http://127.0.0.1:8000"
     reminders: bool = True
+    #: Escalation and reminders scan many rows and work in minutes: not on every poll.
+    escalate_every: timedelta = timedelta(seconds=15)
+    remind_every: timedelta = timedelta(seconds=60)
     #: How long to keep trying to record an outcome while the database is away.
     record_retry_seconds: float = 20.0
 
@@ -156,6 +159,8 @@ class AlertWorker:
         self._sleep = sleep
         self.name = name or worker_name()
         self._stopping = threading.Event()
+        self._next_escalation: datetime | None = None
+        self._next_reminders: datetime | None = None
         self._pool = ThreadPoolExecutor(max_workers=config.batch, thread_name_prefix="deliver")
 
     # ------------------------------------------------------------------ one pass
@@ -163,9 +168,11 @@ class AlertWorker:
     def run_once(self) -> PassReport:
         report = PassReport()
         now = self._clock()
-        report.escalated = len(
-            escalate_due_alerts(self._sessions, now=now, defaults=self._config.defaults)
-        )
+        if self._next_escalation is None or now >= self._next_escalation:
+            report.escalated = len(
+                escalate_due_alerts(self._sessions, now=now, defaults=self._config.defaults)
+            )
+            self._next_escalation = now + self._config.escalate_every
         claimed = claim_due_alerts(
             self._sessions,
             worker=self.name,
@@ -178,8 +185,9 @@ class AlertWorker:
         report.claimed = len(claimed)
         for state in self._pool.map(self._deliver_and_record, claimed):
             report.outcomes[state] = report.outcomes.get(state, 0) + 1
-        if self._config.reminders:
+        if self._config.reminders and (self._next_reminders is None or now >= self._next_reminders):
             self._send_reminders(report)
+            self._next_reminders = now + self._config.remind_every
         return report
 
     def _send(self, claimed: ClaimedAlert, target: Target) -> AttemptResult:
@@ -299,6 +307,13 @@ class AlertWorker:
                 failures += 1
                 pause = min(30.0, self._config.poll_seconds * 2**failures)
                 log.warning("database unavailable (%s); retrying in %.1f s", error, pause)
+                self._stopping.wait(pause)
+                continue
+            except Exception:
+                # A worker that dies quietly is the one failure nobody sees: log and carry on.
+                failures += 1
+                pause = min(30.0, self._config.poll_seconds * 2**failures)
+                log.exception("alert worker pass failed; retrying in %.1f s", pause)
                 self._stopping.wait(pause)
                 continue
             failures = 0
