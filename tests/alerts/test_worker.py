@@ -285,3 +285,30 @@ def test_an_unexpected_error_in_a_pass_does_not_stop_the_worker(
     monkeypatch.setattr(worker, "run_once", flaky_pass)
     assert worker.run(max_passes=3) == 3
     assert len(calls) == 3
+
+
+def test_delivery_problems_list_dead_letters_first_with_their_error(
+    store: Store, clock: MovableClock
+):
+    """What the dashboard shows: failed alerts, then those waiting for a retry, with the error."""
+    from nervecare.store.alerts import delivery_counts, delivery_problems  # noqa: PLC0415
+
+    enrol(store, clock, "P-DEAD")
+    submit(store, clock, URGENT, patient="P-DEAD")
+    broken = make_worker(store, clock, email=FlakyChannel("email", failing=lambda _call: True))
+    for _ in range(4):
+        broken.run_once()
+        clock.advance(minutes=5)
+    enrol(store, clock, "P-WAIT")
+    submit(store, clock, URGENT, patient="P-WAIT")
+    broken.run_once()
+    with store.sessions.begin() as session:
+        problems = delivery_problems(session)
+        counts = delivery_counts(session)
+    assert [(p.patient_reference, p.state) for p in problems] == [
+        ("P-DEAD", "failed"),
+        ("P-WAIT", "pending"),
+    ]
+    assert "simulated failure" in (problems[0].last_error or "")
+    assert problems[0].next_attempt_at is None
+    assert counts == {"failed": 1, "pending": 1}

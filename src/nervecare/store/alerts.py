@@ -44,11 +44,13 @@ __all__ = [
     "ChannelDefaults",
     "ClaimedAlert",
     "DeliveryLogEntry",
+    "DeliveryProblem",
     "Target",
     "TeamChannels",
     "claim_due_alerts",
     "delivery_counts",
     "delivery_log",
+    "delivery_problems",
     "escalate_due_alerts",
     "finish_delivery",
     "release_claims",
@@ -469,12 +471,68 @@ def delivery_log(session: Session, *, alert_id: int) -> list[DeliveryLogEntry]:
     return [DeliveryLogEntry.model_validate(row) for row in rows]
 
 
-def delivery_counts(session: Session) -> dict[str, int]:
+def delivery_counts(session: Session, *, team_ids: Sequence[int] | None = None) -> dict[str, int]:
     """How many alerts are in each delivery state (dead letters are "failed")."""
-    rows = session.execute(
-        select(OutboxAlert.state, func.count()).group_by(OutboxAlert.state)
-    ).all()
-    return {str(state): int(count) for state, count in rows}
+    query = select(OutboxAlert.state, func.count()).group_by(OutboxAlert.state)
+    if team_ids is not None:
+        query = query.join(Patient, Patient.id == OutboxAlert.patient_id).where(
+            Patient.team_id.in_(team_ids)
+        )
+    return {str(state): int(count) for state, count in session.execute(query).all()}
+
+
+class DeliveryProblem(BaseModel):
+    """An alert that has not reached its receivers yet after trying: for the dashboard."""
+
+    model_config = ConfigDict(frozen=True)
+
+    alert_id: int
+    patient_id: int
+    patient_reference: str
+    level: str
+    stage: str
+    state: str
+    attempts: int
+    created_at: dt.datetime
+    next_attempt_at: dt.datetime | None
+    last_error: str | None
+
+
+def delivery_problems(
+    session: Session, *, team_ids: Sequence[int] | None = None, limit: int = 50
+) -> list[DeliveryProblem]:
+    """Dead letters first, then alerts waiting for a retry; emergencies first, oldest first."""
+    query = (
+        select(OutboxAlert, Patient.reference)
+        .join(Patient, Patient.id == OutboxAlert.patient_id)
+        .where(
+            (OutboxAlert.state == "failed")
+            | ((OutboxAlert.state.in_(("pending", "delivering"))) & (OutboxAlert.attempts > 0))
+        )
+        .order_by(
+            (OutboxAlert.state == "failed").desc(),
+            (OutboxAlert.level == "emergency").desc(),
+            OutboxAlert.created_at,
+        )
+        .limit(limit)
+    )
+    if team_ids is not None:
+        query = query.where(Patient.team_id.in_(team_ids))
+    return [
+        DeliveryProblem(
+            alert_id=alert.id,
+            patient_id=alert.patient_id,
+            patient_reference=reference,
+            level=alert.level,
+            stage=alert.stage,
+            state=alert.state,
+            attempts=alert.attempts,
+            created_at=alert.created_at,
+            next_attempt_at=None if alert.state == "failed" else alert.next_attempt_at,
+            last_error=alert.last_error,
+        )
+        for alert, reference in session.execute(query).all()
+    ]
 
 
 def release_claims(sessions: SessionFactory, *, worker: str) -> int:
