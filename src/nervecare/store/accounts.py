@@ -208,6 +208,7 @@ def sign_in(
     password: str,
     client_address: str,
     limits: RateLimits = RateLimits(),
+    session_lifetime: dt.timedelta = _SESSION_LIFETIME,
     clock: Clock = utc_now,
 ) -> tuple[str, Principal]:
     """Check the password and open a session: (the cookie's secret token, who signed in).
@@ -247,7 +248,7 @@ def sign_in(
                     account_id=account.id,
                     csrf_token=secrets.token_urlsafe(32),
                     created_at=now,
-                    expires_at=now + _SESSION_LIFETIME,
+                    expires_at=now + session_lifetime,
                     last_seen_at=now,
                 )
             )

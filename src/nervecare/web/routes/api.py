@@ -83,7 +83,9 @@ def open_session(
             limits=RateLimits(
                 per_username=settings.signin_failures_per_username,
                 per_address=settings.signin_failures_per_address,
+                window=dt.timedelta(minutes=settings.signin_window_minutes),
             ),
+            session_lifetime=dt.timedelta(hours=settings.session_hours),
         )
     except TooManyAttemptsError as error:
         raise HTTPException(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -90,6 +91,7 @@ def signin(
     limits = RateLimits(
         per_username=settings.signin_failures_per_username,
         per_address=settings.signin_failures_per_address,
+        window=dt.timedelta(minutes=settings.signin_window_minutes),
     )
     try:
         token, principal = sign_in(
@@ -98,6 +100,7 @@ def signin(
             password=password,
             client_address=_client_address(request),
             limits=limits,
+            session_lifetime=dt.timedelta(hours=settings.session_hours),
         )
     except TooManyAttemptsError as error:
         response = _presession_form(
