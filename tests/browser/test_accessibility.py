@@ -77,3 +77,30 @@ def test_no_serious_accessibility_violations(
     finally:
         context.close()
     assert problems == []
+
+
+@pytest.mark.parametrize("path", ["/signin", "/learn/warning-signs", "/checkin"])
+def test_spanish_pages_are_accessible_too(
+    *, browser: Any, live_server: str, axe_source: str, path: str
+):
+    """A Spanish-speaking browser gets Spanish pages (lang="es"), equally accessible."""
+    context = browser.new_context(viewport=PHONE, locale="es-ES")
+    page = context.new_page()
+    try:
+        if path == "/checkin":
+            _sign_in_es(page, live_server)
+        page.goto(f"{live_server}{path}")
+        assert page.locator("html").get_attribute("lang") == "es"
+        screenshot(page, "es" + path.replace("/", "-") + "-phone")
+        problems = _serious(page, axe_source)
+    finally:
+        context.close()
+    assert problems == []
+
+
+def _sign_in_es(page: Any, base: str) -> None:
+    page.goto(f"{base}/signin")
+    page.get_by_label("Su nombre para iniciar sesión").fill(PATIENT.username)
+    page.get_by_label("Contraseña").fill(PATIENT.password)
+    page.get_by_role("button", name="Iniciar sesión").click()
+    page.wait_for_load_state()
