@@ -16,7 +16,19 @@ from babel.messages.extract import extract_from_dir
 from nervecare.questionnaire import load_questionnaire
 from nervecare.triage import load_ruleset
 
-__all__ = ["data_messages", "message_ids", "rule_patient_texts", "source_messages"]
+__all__ = ["ERROR_DETAILS", "data_messages", "message_ids", "rule_patient_texts", "source_messages"]
+
+#: Reasons given on error pages (HTTPException details), shown through the catalogue.
+ERROR_DETAILS = (
+    "not found",
+    "already sent",
+    "this page is for patients",
+    "this page is for the care team",
+    "the form has expired: please try again",
+    "write a short note on what was done",
+    "you can enrol patients in your teams only",
+    "the request was not understood",
+)
 
 _METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 _OPTIONS = {"**/templates/**.html": {"extensions": "", "trim_blocks": "false"}}
@@ -56,6 +68,7 @@ def data_messages() -> Iterator[str]:
         yield topic.title
         yield from topic.paragraphs
     yield from rule_patient_texts().values()
+    yield from ERROR_DETAILS
 
 
 def message_ids(*, skip: tuple[str, ...] = ()) -> list[str]:
