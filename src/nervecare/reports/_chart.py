@@ -4,8 +4,8 @@ leg pain, and urgent or emergency check-ins marked in red."""
 
 from __future__ import annotations
 
-from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String  # type: ignore[import-untyped]
-from reportlab.lib import colors  # type: ignore[import-untyped]
+from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
+from reportlab.lib import colors
 
 from nervecare.recovery import HistoryPoint, Trajectory, load_recovery_figures
 from nervecare.recovery.models import Baseline

@@ -7,10 +7,10 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet  # type: ignore[import-untyped]
-from reportlab.lib.units import mm  # type: ignore[import-untyped]
-from reportlab.platypus import Flowable, KeepInFrame, SimpleDocTemplate  # type: ignore[import-untyped]
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepInFrame, SimpleDocTemplate
 
 from nervecare.interop.fhir.export import PatientExport
 from nervecare.store.interop import AlertRecord, CheckInRecord, ExerciseRecord

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from reportlab.platypus import Flowable, Paragraph, Spacer  # type: ignore[import-untyped]
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from nervecare.careplan import CLINICAL_JUDGEMENT_NOTICE
 from nervecare.interop.fhir._codes import load_codes

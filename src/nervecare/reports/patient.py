@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reportlab.platypus import Flowable, Paragraph, Spacer  # type: ignore[import-untyped]
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from nervecare.interop.fhir.export import PatientExport
 from nervecare.questionnaire import load_questionnaire
