@@ -80,6 +80,9 @@ class Settings(BaseSettings):
         description="The emergency number patients are told to call (e.g. 999, 112, 911).",
     )
     default_language: Literal["en", "es"] = "en"
+    max_body_bytes: int = Field(
+        default=1_000_000, ge=10_000, description="Larger request bodies are refused (413)."
+    )
     preload_notes_reader: bool = Field(
         default=False,
         description="Load the notes reader when the web app starts, not at the first note.",

@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -19,7 +20,7 @@ from nervecare.settings import Settings, get_settings
 from nervecare.store.service import open_store
 from nervecare.web.deps import NotSignedInError, get_page
 from nervecare.web.routers import include_routers
-from nervecare.web.security import SecurityHeaders
+from nervecare.web.security import BodyLimit, SecurityHeaders
 
 __all__ = ["create_app"]
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=_package_dir("templates"))
     templates.env.globals["emergency_number"] = config.emergency_number
     app.state.templates = templates
+    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=config.secure_cookies)
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
     include_routers(app)
@@ -99,7 +101,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": error.errors()}, status_code=422)
+            # The raw input can be bytes (a body without Content-Type): never echo it back.
+            problems = [
+                {key: value for key, value in problem.items() if key not in ("input", "ctx")}
+                for problem in error.errors()
+            ]
+            return JSONResponse({"detail": jsonable_encoder(problems)}, status_code=422)
         page = get_page(request, config, getattr(request.state, "principal", None))
         return page.render(
             "error.html", status_code=400, status=400, detail="the request was not understood"
