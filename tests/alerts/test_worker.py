@@ -312,3 +312,19 @@ def test_delivery_problems_list_dead_letters_first_with_their_error(
     assert "simulated failure" in (problems[0].last_error or "")
     assert problems[0].next_attempt_at is None
     assert counts == {"failed": 1, "pending": 1}
+
+
+def test_a_dead_lettered_emergency_still_escalates(store: Store, clock: MovableClock):
+    """Giving up on the first contact is not giving up: the second contact is still tried."""
+    enrol(store, clock)
+    submit(store, clock, EMERGENCY)
+    email = FlakyChannel("email", failing=lambda call: call <= 4)
+    worker = make_worker(store, clock, email=email)
+    for _ in range(4):
+        worker.run_once()
+        clock.advance(minutes=1)
+    assert _alert(store).state == "failed"
+    clock.advance(minutes=15)
+    report = worker.run_once()
+    assert (report.escalated, report.outcomes) == (1, {"delivered": 1})
+    assert sorted(m.target for m in email.sent) == ["lead@example.org", "team@example.org"]

@@ -95,6 +95,16 @@ class WorkerConfig(BaseModel):
 
     @classmethod
     def from_settings(cls, settings: AlertSettings) -> WorkerConfig:
+        slowest = settings.smtp_timeout_seconds + settings.webhook_timeout_seconds
+        if settings.worker_lease_seconds <= slowest:
+            # Not refused (a short lease is useful in tests), but it means duplicates: a claim
+            # that lapses while a slow delivery is still running is taken by another worker.
+            log.warning(
+                "NERVECARE_WORKER_LEASE_SECONDS (%.0f) is not longer than the slowest delivery "
+                "(%.0f s of timeouts): expect duplicate alerts when a receiver is slow",
+                settings.worker_lease_seconds,
+                slowest,
+            )
         return cls(
             poll_seconds=settings.worker_poll_seconds,
             lease=timedelta(seconds=settings.worker_lease_seconds),
