@@ -193,3 +193,24 @@ def test_the_backup_file_is_readable_by_its_owner_only(filled: Store, tmp_path: 
     path = tmp_path / "backup.jsonl"
     dump_database(filled.engine, path, now=NOW)
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_binary_and_decimal_values_survive_the_json_encoding():
+    """Column types no table uses yet (bytes, exact decimals) still round-trip, not crash."""
+    from decimal import Decimal  # noqa: PLC0415
+
+    from sqlalchemy import Column, Integer, LargeBinary, MetaData, Numeric, Table  # noqa: PLC0415
+
+    from nervecare.store.backup import _decoder, _encode  # noqa: PLC0415
+
+    table = Table(
+        "t",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("blob", LargeBinary),
+        Column("amount", Numeric(10, 2)),
+    )
+    row = {"id": 1, "blob": b"\x00\xffdata", "amount": Decimal("12.50")}
+    encoded = json.loads(json.dumps({k: _encode(v) for k, v in row.items()}))
+    decode = _decoder(table)
+    assert {k: decode[k](v) if k in decode else v for k, v in encoded.items()} == row

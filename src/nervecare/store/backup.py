@@ -15,17 +15,32 @@ database (the file is created readable by its owner only).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import gzip
 import io
 import json
 import os
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Connection, Date, DateTime, Engine, Table, Time, func, insert, select, text
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    LargeBinary,
+    Numeric,
+    Table,
+    Time,
+    func,
+    insert,
+    select,
+    text,
+)
 
 from nervecare.store import migrate
 from nervecare.store.models import Base
@@ -65,6 +80,10 @@ def _tables() -> list[Table]:
 def _encode(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     return value
 
 
@@ -79,6 +98,10 @@ def _decoder(table: Table) -> dict[str, Any]:
             decoders[column.name] = dt.date.fromisoformat
         elif isinstance(kind, Time):
             decoders[column.name] = dt.time.fromisoformat
+        elif isinstance(kind, LargeBinary):
+            decoders[column.name] = base64.b64decode
+        elif isinstance(kind, Numeric) and getattr(kind, "asdecimal", False):
+            decoders[column.name] = Decimal
     return decoders
 
 
