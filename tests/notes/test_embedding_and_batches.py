@@ -140,3 +140,21 @@ def test_reading_many_without_the_semantic_layer_matches_too(rules_reader: Reade
 def test_reading_no_notes_gives_no_readings() -> None:
     """An empty batch reads as an empty list, loading nothing."""
     assert read_many([]) == []
+
+
+@pytest.mark.parametrize(
+    ("note", "embedded"),
+    [
+        ("I can't feel the paper when I wipe.", 0),  # every word read by a rule
+        ("No problem with my bladder.", 0),  # plainly denied
+        ("I can lift my foot up fine now.", 0),  # plainly fine
+        ("My foot hangs down and flops when I take a step.", 1),  # only the embedding knows
+    ],
+)
+def test_only_clauses_with_something_left_to_find_are_embedded(
+    reader: Reader, embedder: Embedder, note: str, embedded: int
+) -> None:
+    """Clauses the rules read completely, and plain denials, cost no embedding."""
+    embedder.clear_cache()
+    reader(note)
+    assert embedder.cache_info().misses == embedded

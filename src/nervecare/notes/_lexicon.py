@@ -156,6 +156,7 @@ class SemanticExamples(_Entry):
     flags: tuple[SemanticFlag, ...] = Field(min_length=1)
     benign: tuple[str, ...] = Field(min_length=1)
     clearly_fine: ClearlyFine
+    function_words: frozenset[str]
 
 
 class NotesLexicon(_Entry):

@@ -55,6 +55,8 @@ class SemanticLayer:
         findings: list[NoteFinding] = []
         set_aside: list[SetAsideMention] = []
         for clause in clauses(note):
+            if self._read_by_rules(clause, rule_mentions):
+                continue
             left = self._words_left(note, clause)
             if left is None:
                 continue  # every part of the clause says nothing is wrong
@@ -98,6 +100,25 @@ class SemanticLayer:
             )
             found_fields.add((flag.field, flag.value))
         return findings, set_aside
+
+    def _read_by_rules(self, clause: Clause, rule_mentions: tuple[Mention, ...]) -> bool:
+        """Every word of the clause is in a rule's mention or a function word: nothing is left
+        for the embedding to find ("I can't feel the paper when I wipe.")."""
+        span = clause.span
+        covered = {
+            index
+            for mention in rule_mentions
+            if span.start <= mention.start < span.end
+            for index in range(mention.start, mention.end)
+        }
+        if not covered:
+            return False
+        function_words = self._examples.function_words
+        return all(
+            token.i in covered or token.norm_.lower() in function_words
+            for token in span
+            if token.is_alpha
+        )
 
     def _words_left(self, note: ParsedNote, clause: Clause) -> tuple[str, str] | None:
         """What of the clause to embed, and those words as the patient wrote them; None when
