@@ -224,7 +224,8 @@ def claim_due_alerts(
                 team=team.name,
                 created_at=alert.created_at,
                 reasons=reasons_from_triage(checkin.triage),
-                link=f"{link_base.rstrip('/')}/alerts/{alert.id}",
+                # The queue exists today; an anchor per alert lets the page jump to this one.
+                link=f"{link_base.rstrip('/')}/alerts#alert-{alert.id}",
             )
             claimed.append(
                 ClaimedAlert(
