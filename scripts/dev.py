@@ -5,7 +5,7 @@ Why a script rather than a Makefile: a fresh machine has Python and the package 
 nothing else we can count on. Every job first makes sure `.venv/` matches `requirements.lock`
 (re-installing only when the lock changed), so the README's two commands work on a new clone.
 
-    python3 scripts/dev.py run     # set up, then the main job
+    python3 scripts/dev.py run     # set up, then the main job: the web app with the demo cohort
     python3 scripts/dev.py test    # set up, then lint, type-check and the whole test suite
     python3 scripts/dev.py lock    # re-resolve requirements.lock from pyproject.toml (needs uv)
 """
@@ -56,7 +56,7 @@ def ensure_venv() -> None:
 
 def job_run(extra: list[str]) -> None:
     ensure_venv()
-    _run(BIN / "nervecare", *(extra or ["checkin"]))
+    _run(BIN / "nervecare", *(extra or ["serve"]))
 
 
 def job_test(extra: list[str]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -24,8 +24,6 @@ def serve(
     ] = None,
 ) -> None:
     """Start the web app: upgrade the schema, load the demo team if absent, print the sign-ins."""
-    import uvicorn  # noqa: PLC0415 - only this command needs the server
-
     from nervecare.demo import DEMO_SIGNINS, DemoExistsError, load_demo  # noqa: PLC0415
     from nervecare.settings import Settings, get_settings  # noqa: PLC0415
     from nervecare.store import migrate  # noqa: PLC0415
@@ -65,4 +63,31 @@ def serve(
         typer.echo("demo sign-ins (SYNTHETIC data only, for trying nervecare):")
         for signin in DEMO_SIGNINS:
             typer.echo(f"  {signin.kind:<9}  name {signin.username:<15} password {signin.password}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+    _run_server(create_app(settings), database_url=settings.database_url, host=host, port=port)
+
+
+def _run_server(application: Any, *, database_url: str, host: str, port: int) -> None:
+    """Serve; on SQLite also deliver alerts from a worker thread of this process.
+
+    One machine, one process needs no second command. On PostgreSQL, run `nervecare worker`
+    processes beside the web processes instead.
+    """
+    import uvicorn  # noqa: PLC0415 - only this command needs the server
+
+    from nervecare.store.service import open_store  # noqa: PLC0415
+
+    def run() -> None:
+        uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+
+    if not database_url.startswith("sqlite"):
+        run()
+        return
+    from nervecare.alerts.worker import background_worker  # noqa: PLC0415
+
+    worker_store = open_store(database_url)
+    try:
+        with background_worker(worker_store.sessions):
+            typer.echo("alert delivery worker started in this process")
+            run()
+    finally:
+        worker_store.close()

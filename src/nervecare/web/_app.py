@@ -38,7 +38,8 @@ def _preload_notes_reader() -> None:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    """Machine clients (the JSON API, FHIR, CDS Hooks) get JSON errors, never an HTML page."""
+    return request.url.path.startswith(("/api/", "/fhir", "/cds-services"))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

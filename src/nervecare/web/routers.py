@@ -25,10 +25,11 @@ CORE_ROUTERS: tuple[APIRouter, ...] = (
 def extra_routers() -> list[APIRouter]:
     """Routers from other packages, imported only when the app is built."""
     routers: list[APIRouter] = []
-    # e.g. from nervecare.interop.web import router as interop_router; routers.append(...)
+    from nervecare.interop.api import routers as interop_routers  # noqa: PLC0415
     from nervecare.web.routes.plans import router as plans_router  # noqa: PLC0415
 
     routers.append(plans_router)
+    routers += interop_routers()  # FHIR export/import and the CDS Hooks service
     return routers
 
 
