@@ -27,10 +27,13 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/alerts", "clinician"),
     ("POST", "/alerts/{alert}/acknowledge", "clinician"),
     ("POST", "/alerts/{alert}/resolve", "clinician"),
+    ("GET", "/alerts/{alert}/deliveries", "clinician"),
+    ("POST", "/alerts/{alert}/send-again", "clinician"),
     ("GET", "/patients/new", "clinician"),
     ("POST", "/patients/new", "clinician"),
     ("GET", "/patients/{patient}", "clinician"),
     ("POST", "/patients/{patient}/enrolment-code", "clinician"),
+    ("POST", "/patients/{patient}/reminder", "clinician"),
     ("POST", "/language", "anyone"),
     ("POST", "/signout", "anyone"),
     ("GET", "/api/v1/me", "anyone"),
@@ -92,7 +95,16 @@ def _send(client: TestClient, method: str, path: str, csrf: str = "") -> int:
     if path.startswith("/api/"):
         headers = {"X-CSRF-Token": csrf} if csrf else {}
         return client.post(path, json={}, headers=headers, follow_redirects=False).status_code
-    data = {"csrf_token": csrf, "note": "done", "language": "en", "team": "Team b"}
+    data = {
+        "csrf_token": csrf,
+        "note": "done",
+        "actionable": "no",
+        "language": "en",
+        "team": "Team b",
+        "email": "someone@example.org",
+        "remind_at": "18:00",
+        "time_zone": "Europe/London",
+    }
     return client.post(path, data=data, follow_redirects=False).status_code
 
 

@@ -66,7 +66,7 @@ def test_resolving_closes_the_alert_and_its_open_red_flag(
     client.post(f"/alerts/{seeded['a'].alert_id}/acknowledge", data={"csrf_token": token})
     client.post(
         f"/alerts/{seeded['a'].alert_id}/resolve",
-        data={"csrf_token": token, "note": "Seen in clinic"},
+        data={"csrf_token": token, "note": "Seen in clinic", "actionable": "yes"},
     )
     with app_store.sessions.begin() as session:
         alert = session.get(OutboxAlert, seeded["a"].alert_id)

@@ -15,6 +15,14 @@ from sqlalchemy.orm import Session
 
 from nervecare.store import repositories as repo
 from nervecare.store.accounts import Principal, may_see_patient
+from nervecare.store.alerts import (
+    DeliveryLogEntry,
+    DeliveryProblem,
+    delivery_counts,
+    delivery_log,
+    delivery_problems,
+    requeue_alert,
+)
 from nervecare.store.audit import append_audit
 from nervecare.store.clock import Clock, utc_now
 from nervecare.store.engine import SessionFactory
@@ -22,7 +30,18 @@ from nervecare.store.errors import StoreError
 from nervecare.store.models import CheckInRow, OutboxAlert, Patient
 from nervecare.store.summaries import rebuild_summary
 
-__all__ = ["AlertNotFoundError", "QueuedAlert", "acknowledge_alert", "alert_queue", "resolve_alert"]
+__all__ = [
+    "AlertDeliveries",
+    "AlertNotFoundError",
+    "DeliveryStatus",
+    "QueuedAlert",
+    "acknowledge_alert",
+    "alert_deliveries",
+    "alert_queue",
+    "delivery_status",
+    "resend_alert",
+    "resolve_alert",
+]
 
 
 class AlertNotFoundError(StoreError, LookupError):
@@ -44,6 +63,20 @@ class QueuedAlert(BaseModel):
     resolved_at: dt.datetime | None
     resolution_note: str | None
     reasons: tuple[str, ...]
+    #: Delivery detail: stage (initial, escalation), attempts so far, the next try while
+    #: retrying, the last error (kept on a dead letter), and when it reached its receivers.
+    delivery_stage: str = "initial"
+    delivery_attempts: int = 0
+    next_attempt_at: dt.datetime | None = None
+    last_error: str | None = None
+    delivered_at: dt.datetime | None = None
+    #: The clinician's judgement on resolving: did the alert lead to action?
+    actionable: bool | None = None
+
+    @property
+    def retrying(self) -> bool:
+        """Waiting for another try after a failed one (not yet a dead letter)."""
+        return self.delivery_state in ("pending", "delivering") and self.delivery_attempts > 0
 
 
 def _queued(alert: OutboxAlert, patient: Patient, checkin: CheckInRow) -> QueuedAlert:
@@ -65,6 +98,12 @@ def _queued(alert: OutboxAlert, patient: Patient, checkin: CheckInRow) -> Queued
         resolved_at=alert.resolved_at,
         resolution_note=alert.resolution_note,
         reasons=reasons,
+        delivery_stage=alert.stage,
+        delivery_attempts=alert.attempts,
+        next_attempt_at=alert.next_attempt_at if alert.state != "failed" else None,
+        last_error=alert.last_error,
+        delivered_at=alert.delivered_at,
+        actionable=alert.actionable,
     )
 
 
@@ -142,8 +181,13 @@ def resolve_alert(
     alert_id: int,
     note: str,
     clock: Clock = utc_now,
+    actionable: bool | None = None,
 ) -> None:
-    """Close the alert with a note; its check-in counts as reviewed from now on."""
+    """Close the alert with a note; its check-in counts as reviewed from now on.
+
+    `actionable` (did the alert lead to action?) is stored with the resolution, in the same
+    transaction, for the team's alert burden; None leaves any earlier judgement as it is.
+    """
     text = note.strip()
     if not text:
         raise StoreError("write a short note on what was done")
@@ -168,11 +212,70 @@ def resolve_alert(
                 now=now,
             )
             rebuild_summary(session, patient_id=alert.patient_id, now=now)
+            if actionable is not None:
+                alert.actionable = actionable
         append_audit(
             session,
             at=now,
             actor=principal.actor,
             action="alert.resolved",
             patient_id=alert.patient_id,
+            detail={"alert_id": alert.id, "actionable": actionable},
+        )
+
+
+class DeliveryStatus(BaseModel):
+    """How the teams' alerts are getting through: counts per state and the ones in trouble."""
+
+    model_config = ConfigDict(frozen=True)
+
+    counts: dict[str, int]
+    problems: tuple[DeliveryProblem, ...]
+
+
+def delivery_status(
+    sessions: SessionFactory, *, principal: Principal, limit: int = 50
+) -> DeliveryStatus:
+    """Delivery counts and problems (dead letters first) for the clinician's teams only."""
+    with sessions.begin() as session:
+        counts = delivery_counts(session, team_ids=principal.team_ids)
+        problems = delivery_problems(session, team_ids=principal.team_ids, limit=limit)
+    return DeliveryStatus(counts=counts, problems=tuple(problems))
+
+
+class AlertDeliveries(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    alert: QueuedAlert
+    attempts: tuple[DeliveryLogEntry, ...]
+
+
+def alert_deliveries(
+    sessions: SessionFactory, *, principal: Principal, alert_id: int, clock: Clock = utc_now
+) -> AlertDeliveries:
+    """One alert with every delivery attempt, if the person may see it (the view is audited)."""
+    with sessions.begin() as session:
+        alert = _alert_for(session, principal=principal, alert_id=alert_id)
+        patient = session.get(Patient, alert.patient_id)
+        checkin = session.get(CheckInRow, alert.checkin_id)
+        if patient is None or checkin is None:
+            raise AlertNotFoundError(f"no alert {alert_id}")
+        attempts = delivery_log(session, alert_id=alert.id)
+        append_audit(
+            session,
+            at=clock(),
+            actor=principal.actor,
+            action="alert.deliveries_read",
+            patient_id=alert.patient_id,
             detail={"alert_id": alert.id},
         )
+        return AlertDeliveries(alert=_queued(alert, patient, checkin), attempts=tuple(attempts))
+
+
+def resend_alert(
+    sessions: SessionFactory, *, principal: Principal, alert_id: int, clock: Clock = utc_now
+) -> None:
+    """Send a dead-lettered alert of the person's teams again (`StoreError` if not failed)."""
+    with sessions.begin() as session:
+        _alert_for(session, principal=principal, alert_id=alert_id)
+    requeue_alert(sessions, alert_id=alert_id, actor=principal.actor, now=clock())

@@ -28,6 +28,8 @@ ERROR_DETAILS = (
     "write a short note on what was done",
     "you can enrol patients in your teams only",
     "the request was not understood",
+    "say whether this alert led to action",
+    "this alert is not waiting to be sent again",
 )
 
 _METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]

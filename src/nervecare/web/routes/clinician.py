@@ -1,15 +1,18 @@
-"""The care team's pages: patients ranked by need of attention, the alert queue, a patient's
-record (timeline, chart, trajectory, stepped-care suggestions) and enrolment of a new patient."""
+"""The care team's pages: patients ranked by need of attention, the alert queue with delivery
+state (and sending a failed alert again), a patient's record (timeline, chart, trajectory,
+stepped-care suggestions, daily reminder) and enrolment of a new patient."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import APIRouter, Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from nervecare.alerts.followup import set_reminder
+from nervecare.alerts.reminders import InvalidTimeZoneError, time_zone
 from nervecare.careplan import CLINICAL_JUDGEMENT_NOTICE, suggest_care
 from nervecare.knowledge import load_sources
 from nervecare.recovery import Baseline, Surgery, assess_trajectory
@@ -17,15 +20,19 @@ from nervecare.store.accounts import issue_enrolment_code
 from nervecare.store.alert_queue import (
     AlertNotFoundError,
     acknowledge_alert,
+    alert_deliveries,
     alert_queue,
+    delivery_status,
+    resend_alert,
     resolve_alert,
 )
 from nervecare.store.errors import StoreError
 from nervecare.store.schemas import NewPatient
-from nervecare.store.service import add_patient, rank_patients
+from nervecare.store.service import add_patient, get_patient, rank_patients
 from nervecare.store.views import PatientHiddenError, patient_overview, require_patient_access
 from nervecare.web.charts import expected_upper_by_day, pain_chart_svg
 from nervecare.web.deps import CsrfChecked, CurrentClinician, PageDep, StoreDep
+from nervecare.web.team_followup import BURDEN_WINDOW, patient_reminder, team_followup
 
 __all__ = ["router"]
 
@@ -52,7 +59,16 @@ def dashboard(
         for name in principal.team_names
     ]
     alerts = alert_queue(store.sessions, principal=principal, limit=10)
-    return page.render("clinician/dashboard.html", teams=teams, alerts=alerts, limit=shown)
+    followup = team_followup(store.sessions, principal=principal, now=dt.datetime.now(dt.UTC))
+    return page.render(
+        "clinician/dashboard.html",
+        teams=teams,
+        alerts=alerts,
+        limit=shown,
+        delivery=delivery_status(store.sessions, principal=principal),
+        followup=followup,
+        burden_weeks=BURDEN_WINDOW.days // 7,
+    )
 
 
 @router.get("/alerts")
@@ -60,7 +76,39 @@ def alerts(
     page: PageDep, principal: CurrentClinician, store: StoreDep, resolved: bool = False
 ) -> Response:
     queue = alert_queue(store.sessions, principal=principal, include_resolved=resolved)
-    return page.render("clinician/alerts.html", alerts=queue, show_resolved=resolved)
+    return page.render(
+        "clinician/alerts.html",
+        alerts=queue,
+        show_resolved=resolved,
+        delivery=delivery_status(store.sessions, principal=principal),
+    )
+
+
+@router.get("/alerts/{alert_id}/deliveries")
+def deliveries(
+    alert_id: int, page: PageDep, principal: CurrentClinician, store: StoreDep
+) -> Response:
+    """Every attempt to deliver one alert: when, to which channel, and what went wrong."""
+    try:
+        found = alert_deliveries(store.sessions, principal=principal, alert_id=alert_id)
+    except AlertNotFoundError:
+        _refused(store, principal, f"alert {alert_id}")
+    return page.render("clinician/deliveries.html", alert=found.alert, attempts=found.attempts)
+
+
+@router.post("/alerts/{alert_id}/send-again")
+def send_again(alert_id: int, principal: CsrfChecked, store: StoreDep) -> Response:
+    """Put a dead-lettered alert back in the outbox (after its channel has been fixed)."""
+    _clinician(principal)
+    try:
+        resend_alert(store.sessions, principal=principal, alert_id=alert_id)
+    except AlertNotFoundError:
+        _refused(store, principal, f"alert {alert_id}")
+    except StoreError:
+        raise HTTPException(
+            status_code=409, detail="this alert is not waiting to be sent again"
+        ) from None
+    return RedirectResponse(f"/alerts#alert-{alert_id}", status_code=303)
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
@@ -79,18 +127,31 @@ def resolve(
     principal: CsrfChecked,
     store: StoreDep,
     note: Annotated[str, Form(max_length=4000)] = "",
+    actionable: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
+    """Close an alert with a note and the answer to "did this alert lead to action?"."""
     _clinician(principal)
     if not note.strip():
         raise HTTPException(status_code=400, detail="write a short note on what was done")
+    if actionable not in _YES_NO:
+        raise HTTPException(status_code=400, detail="say whether this alert led to action")
     try:
-        resolve_alert(store.sessions, principal=principal, alert_id=alert_id, note=note)
+        resolve_alert(
+            store.sessions,
+            principal=principal,
+            alert_id=alert_id,
+            note=note,
+            actionable=_YES_NO[actionable],
+        )
     except AlertNotFoundError:
         _refused(store, principal, f"alert {alert_id}")
     return RedirectResponse("/alerts", status_code=303)
 
 
-def _refused(store: StoreDep, principal: CsrfChecked, what: str) -> None:
+_YES_NO = {"yes": True, "no": False}
+
+
+def _refused(store: StoreDep, principal: CsrfChecked, what: str) -> NoReturn:
     from nervecare.store.accounts import record_denied_access  # noqa: PLC0415
 
     record_denied_access(store.sessions, principal=principal, patient_id=None, what=what)
@@ -169,6 +230,19 @@ def new_patient(
 def patient_page(
     patient_id: int, page: PageDep, principal: CurrentClinician, store: StoreDep
 ) -> Response:
+    return _patient_page(page, principal, store, patient_id=patient_id)
+
+
+def _patient_page(
+    page: PageDep,
+    principal: CsrfChecked,
+    store: StoreDep,
+    *,
+    patient_id: int,
+    reminder_error: str | None = None,
+    reminder_values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     try:
         overview = patient_overview(store.sessions, principal=principal, patient_id=patient_id)
     except PatientHiddenError:
@@ -193,8 +267,20 @@ def patient_page(
     alerts = alert_queue(
         store.sessions, principal=principal, patient_id=patient_id, include_resolved=True
     )
+    reminder = patient_reminder(store.sessions, patient_id=patient_id)
+    if reminder_values is None:
+        reminder_values = {
+            "email": reminder.email if reminder else "",
+            "remind_at": reminder.remind_at.strftime("%H:%M") if reminder else "18:00",
+            "time_zone": reminder.time_zone if reminder else DEFAULT_TIME_ZONE,
+            "enabled": "yes" if reminder is None or reminder.enabled else "",
+        }
     return page.render(
         "clinician/patient.html",
+        status_code=status_code,
+        reminder=reminder,
+        reminder_values=reminder_values,
+        reminder_error=reminder_error,
         overview=overview,
         trajectory=trajectory,
         suggestions=suggestions,
@@ -223,3 +309,71 @@ def new_code(patient_id: int, page: PageDep, principal: CsrfChecked, store: Stor
     )
     overview = patient_overview(store.sessions, principal=principal, patient_id=patient_id)
     return page.render("clinician/enrolled.html", record=overview.record, code=code)
+
+
+#: Suggested for a new reminder; the clinician changes it to the patient's own zone.
+DEFAULT_TIME_ZONE = "Europe/London"
+
+
+@router.post("/patients/{patient_id}/reminder")
+def set_patient_reminder(
+    patient_id: int,
+    page: PageDep,
+    principal: CsrfChecked,
+    store: StoreDep,
+    *,
+    email: Annotated[str, Form(max_length=320)] = "",
+    remind_at: Annotated[str, Form(max_length=8)] = "",
+    time_zone_name: Annotated[str, Form(alias="time_zone", max_length=64)] = "",
+    enabled: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    """Set when (patient's local time) and where the daily check-in reminder goes."""
+    _clinician(principal)
+    try:
+        require_patient_access(
+            store.sessions, principal=principal, patient_id=patient_id, what="reminder"
+        )
+    except PatientHiddenError:
+        raise HTTPException(status_code=404, detail="not found") from None
+    values = {
+        "email": email.strip(),
+        "remind_at": remind_at.strip(),
+        "time_zone": time_zone_name.strip(),
+        "enabled": enabled,
+    }
+    try:
+        at = dt.time.fromisoformat(values["remind_at"])
+        time_zone(values["time_zone"])
+        if not _looks_like_email(values["email"]):
+            raise ValueError("not an email address")
+    except (ValueError, InvalidTimeZoneError):
+        return _patient_page(
+            page,
+            principal,
+            store,
+            patient_id=patient_id,
+            reminder_error=page.translate(
+                "Please check the email address, the time (such as 18:00) and the time zone "
+                "(such as Europe/London)."
+            ),
+            reminder_values=values,
+            status_code=400,
+        )
+    record = get_patient(store.sessions, patient=patient_id, actor=principal.actor)
+    set_reminder(
+        store.sessions,
+        patient=record.reference,
+        email=values["email"],
+        remind_at=at,
+        zone=values["time_zone"],
+        actor=principal.actor,
+        now=dt.datetime.now(dt.UTC),
+        enabled=enabled == "yes",
+    )
+    return RedirectResponse(f"/patients/{patient_id}#reminder-heading", status_code=303)
+
+
+def _looks_like_email(text: str) -> bool:
+    """One @ with something either side and no spaces: enough to catch typing slips."""
+    local, at, domain = text.partition("@")
+    return bool(local and at and "." in domain and not any(c.isspace() for c in text))
