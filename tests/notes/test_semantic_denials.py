@@ -12,11 +12,11 @@ from tests.notes.strategies import plain_denials
 #: Paraphrases the semantic layer (not the rules) must still raise, beside fine-sounding words or
 #: uncertain ones.
 STILL_RAISED = [
-    ("Feel fine in myself, my wee just trickles out on its own.", "bladder"),
-    ("No problem with my bowels, my wee just trickles out on its own.", "bladder"),
-    ("I'm fine just my foot hangs down and flops when I take a step.", "foot_drop"),
-    ("My foot hangs down and flops when I take a step, otherwise fine.", "foot_drop"),
-    ("I think my foot hangs down when I walk.", "foot_drop"),
+    ("Feel fine in myself, my wee comes out in drips and drabs.", "bladder"),
+    ("No problem with my bowels, my wee comes out in drips and drabs.", "bladder"),
+    ("I'm fine just my foot sort of falls down when I take a step.", "foot_drop"),
+    ("My foot sort of falls down when I take a step, otherwise fine.", "foot_drop"),
+    ("I think my foot falls down when I walk.", "foot_drop"),
 ]
 
 

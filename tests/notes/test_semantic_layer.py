@@ -7,8 +7,8 @@ import pytest
 from tests.notes.conftest import Reader, answers, set_aside
 
 PARAPHRASES = [
-    ("My foot hangs down and flops when I take a step.", "foot_drop"),
-    ("no fever but my wee just trickles out on its own", "bladder"),
+    ("My foot sort of falls down when I take a step.", "foot_drop"),
+    ("no fever but my wee comes out in drips and drabs", "bladder"),
 ]
 
 

@@ -2,7 +2,9 @@
 
 Works on the normalised text, where numbers in words are already digits. Pure regular
 expressions: a number counts only beside a word that says what it measures, or with a unit, so
-"12 days since surgery" is never a temperature and "2 tablets" never a pain score.
+"12 days since surgery" is never a temperature and "2 tablets" never a pain score. The one
+exception is a reading with a decimal point in the fever range ("I was 38.4 this morning"):
+patients often leave out the word, and no other number a note gives looks like it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ _UNIT_TEMPERATURE = re.compile(
     + _NUMBER + r"\s*(c|f)\b",
     re.I,
 )  # fmt: skip
+#: A bare decimal reading from 37.5 to 42.9 (Celsius), not followed by another unit.
+_BARE_FEVER = re.compile(
+    r"(?<![\d.])(37\.[5-9]|3[89]\.\d|4[0-2]\.\d)(?!\.?\d)(?!\s*(?:%|kg|kilos?|g\b|mg|ml|"
+    r"lbs?|st\b|stone|cm|mm|km|miles?|minutes?|mins?|hours?|hrs?|days?|weeks?|years?|units?))",
+    re.I,
+)
 #: "9/10", "9 / 10", "9 out of 10", "9 outta 10".
 _SCORE = re.compile(r"\b(\d{1,2})\s*(?:/|out of|outta)\s*10\b", re.I)
 #: "pain is a 9", "pain 8", "pain level 7" (not "pain 2 days", "pain 3 times").
@@ -75,6 +83,10 @@ def _temperatures(text: str) -> list[Measurement]:
         value = _celsius(float(number), unit or "c")
         if value is not None:
             found.append(Measurement("temperature_c", value, match.start(), _end(match)))
+    for match in _BARE_FEVER.finditer(text):
+        found.append(
+            Measurement("temperature_c", float(match.group(1)), match.start(), match.end())
+        )
     return found
 
 
