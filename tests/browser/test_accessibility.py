@@ -27,6 +27,7 @@ PAGES: tuple[tuple[str | None, str], ...] = (
     ("patient", "/checkins/latest"),
     ("clinician", "/dashboard"),
     ("clinician", "/alerts"),
+    ("clinician", "/alerts/1/deliveries"),
     ("clinician", "/patients/1"),
     ("clinician", "/patients/new"),
 )

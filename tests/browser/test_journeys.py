@@ -61,6 +61,7 @@ def test_a_patient_reports_an_emergency_and_a_clinician_acknowledges_it(
     assert "acknowledged" in alert.inner_text()
     screenshot(page, "clinician-alerts-desktop")
     alert.get_by_label("What was done (note)").fill("Phoned the patient: on the way to A&E.")
+    alert.get_by_label("Yes", exact=True).check()  # did this alert lead to action?
     alert.get_by_role("button", name="Resolve").click()
     page.wait_for_url(f"{live_server}/alerts")
     page.goto(f"{live_server}/alerts?resolved=true")

@@ -407,3 +407,29 @@ def test_a_wrong_reminder_is_refused_and_nothing_is_stored(
     with app_store.sessions.begin() as session:
         assert session.get(PatientReminder, seeded["a"].patient_id) is None
     assert _actions(app_store, "reminder.set") == []
+
+
+def test_the_delivery_log_says_when_nothing_was_tried(
+    client: TestClient, seeded: Seeded, app_store: Store
+):
+    """With no attempt recorded, the log page says so and still shows the last error."""
+    _set_delivery(app_store, seeded["a"].alert_id, attempts=2, last_error="no receiver")
+    _signed_in(client, seeded)
+    page = client.get(f"/alerts/{seeded['a'].alert_id}/deliveries").text
+    assert "No attempt to reach a receiver is recorded yet." in page
+    assert "no receiver" in page
+
+
+def test_the_new_sections_are_in_spanish_too(client: TestClient, seeded: Seeded, app_store: Store):
+    """A Spanish-speaking clinician reads delivery problems, silence, burden and reminder in es."""
+    _dead_letter(app_store, seeded["a"].alert_id)
+    token = _signed_in(client, seeded)
+    client.post("/language", data={"csrf_token": token, "language": "es"})
+    dashboard = client.get("/dashboard").text
+    assert "Problemas de entrega (1)" in dashboard
+    assert "fallida tras 5 intentos" in dashboard
+    assert "Carga de alertas, últimas 4 semanas" in dashboard
+    assert "¿Dio lugar esta alerta a alguna actuación?" in dashboard
+    assert (
+        "Recordatorio diario de registro" in client.get(f"/patients/{seeded['a'].patient_id}").text
+    )
