@@ -126,6 +126,8 @@ class SemanticFlag(_Entry):
     value: AnswerValue
     sources: tuple[str, ...] = Field(min_length=1)
     examples: tuple[str, ...] = Field(min_length=1)
+    #: This flag's own similarity threshold, when it differs from the file's (see semantic.yaml).
+    threshold: float | None = Field(default=None, gt=0, lt=1)
 
     @model_validator(mode="after")
     def _contract_answer(self) -> SemanticFlag:

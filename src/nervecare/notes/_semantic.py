@@ -38,6 +38,15 @@ class SemanticLayer:
         self.embedder = embedder
         texts = [text for flag in examples.flags for text in flag.examples]
         self._owner = np.array([i for i, flag in enumerate(examples.flags) for _ in flag.examples])
+        #: Each example's threshold: its flag's own, else the file's.
+        self._thresholds = np.array(
+            [
+                examples.threshold if flag.threshold is None else flag.threshold
+                for flag in examples.flags
+                for _ in flag.examples
+            ],
+            dtype=np.float32,
+        )
         #: Red-flag examples first, then benign ones: one product per clause scores both.
         self._vectors = self._stack([*texts, *examples.benign])
         self._flag_count = len(texts)
@@ -149,11 +158,18 @@ class SemanticLayer:
     def _best_flag(
         self, scores: npt.NDArray[np.float32], benign: float
     ) -> tuple[SemanticFlag, float] | None:
-        best = int(scores.argmax())
-        score = float(scores[best])
-        if score < self._examples.threshold or score < benign + self._examples.margin:
+        """The closest example that passes its own flag's threshold and beats the benign ones.
+
+        Per-flag thresholds let the signs of cauda equina be raised at a lower similarity than
+        the rest: a false alarm there is a question asked again, a miss is the worst defect.
+        """
+        import numpy as np  # noqa: PLC0415
+
+        passing = (scores >= self._thresholds) & (scores >= benign + self._examples.margin)
+        if not passing.any():
             return None
-        return self._examples.flags[int(self._owner[best])], score
+        best = int(np.where(passing, scores, -np.inf).argmax())
+        return self._examples.flags[int(self._owner[best])], float(scores[best])
 
 
 def _set_aside_reason(mention: Mention) -> SetAsideReason | None:
