@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,32 +117,26 @@ def _compile(condition: Condition) -> Holds:
     return lambda summary, checkin: any(holds(summary, checkin) for holds in some)
 
 
-def _context_days(condition: Condition) -> set[int]:
-    if isinstance(condition, ContextTest):
-        return {day for day in (condition.at_least, condition.below) if day is not None}
-    if isinstance(condition, FindingTest):
-        return set()
-    parts = condition.all if isinstance(condition, AllOf) else condition.any
-    return set().union(*(_context_days(part) for part in parts))
-
-
-def _thresholds(condition: Condition) -> list[tuple[str, float]]:
-    if isinstance(condition, FindingTest):
-        at_least = condition.at_least
-        if condition.field in NUMERIC_FIELDS and isinstance(at_least, int | float):
-            return [(condition.field, float(at_least))]
-        return []
-    if isinstance(condition, ContextTest):
-        return []
-    parts = condition.all if isinstance(condition, AllOf) else condition.any
-    return [pair for part in parts for pair in _thresholds(part)]
+def _leaves(condition: Condition) -> Iterator[FindingTest | ContextTest]:
+    """Every test in a condition, however deeply its all/any groups nest."""
+    if isinstance(condition, FindingTest | ContextTest):
+        yield condition
+        return
+    for part in condition.all if isinstance(condition, AllOf) else condition.any:
+        yield from _leaves(part)
 
 
 def _numeric_floors(ruleset: Ruleset) -> dict[str, float]:
     floors: dict[str, float] = {}
     for rule in ruleset.rules:
-        for name, threshold in _thresholds(rule.when):
-            floors[name] = min(threshold, floors.get(name, threshold))
+        for test in _leaves(rule.when):
+            if (
+                isinstance(test, FindingTest)
+                and test.field in NUMERIC_FIELDS
+                and isinstance(test.at_least, int | float)
+            ):
+                threshold = float(test.at_least)
+                floors[test.field] = min(threshold, floors.get(test.field, threshold))
     # A numeric field no rule tests never matters; every value of it shares one result.
     return {name: floors.get(name, float("inf")) for name in NUMERIC_FIELDS}
 
@@ -150,17 +144,14 @@ def _numeric_floors(ruleset: Ruleset) -> dict[str, float]:
 def _day_marks(ruleset: Ruleset) -> set[int]:
     marks = {phase.from_day for phase in ruleset.self_care_phases}
     for rule in ruleset.rules:
-        marks |= _context_days(rule.when)
+        for test in _leaves(rule.when):
+            if isinstance(test, ContextTest):
+                marks |= {day for day in (test.at_least, test.below) if day is not None}
     return marks
 
 
 def _fields_tested(condition: Condition) -> set[str]:
-    if isinstance(condition, FindingTest):
-        return {condition.field}
-    if isinstance(condition, ContextTest):
-        return set()
-    parts = condition.all if isinstance(condition, AllOf) else condition.any
-    return set().union(*(_fields_tested(part) for part in parts))
+    return {test.field for test in _leaves(condition) if isinstance(test, FindingTest)}
 
 
 @dataclass(frozen=True, slots=True)
