@@ -3,11 +3,19 @@
 Pure functions over typed models (no clock, store or file access beyond the packaged data):
 `check_plan(plan, patient)` returns findings with severity, reason and sources; `plan_schedule`
 and `doses_on` give the day-by-day doses; `side_effect_questions` adds questions to the check-in
-while a medicine is being started.
+while a medicine is being started, and `check_side_effect_answers` checks the patient's answers
+against them.
 """
 
 from __future__ import annotations
 
+from nervecare.medications._answers import (
+    MAX_WORDS_LENGTH,
+    SideEffectAnswer,
+    SideEffectAnswerError,
+    check_side_effect_answers,
+    needing_prompt_attention,
+)
 from nervecare.medications._checks import check_plan
 from nervecare.medications._knowledge import (
     SEVERITY_ORDER,
@@ -39,6 +47,7 @@ from nervecare.medications.models import (
 from nervecare.medications.renal import cockcroft_gault
 
 __all__ = [
+    "MAX_WORDS_LENGTH",
     "SEVERITY_ORDER",
     "SIDE_EFFECT_WINDOW_DAYS",
     "CheckRules",
@@ -52,8 +61,11 @@ __all__ = [
     "PlanItem",
     "ScheduleDay",
     "Severity",
+    "SideEffectAnswer",
+    "SideEffectAnswerError",
     "SideEffectQuestion",
     "check_plan",
+    "check_side_effect_answers",
     "cockcroft_gault",
     "doses_on",
     "explanations_for",
@@ -61,6 +73,7 @@ __all__ = [
     "load_check_rules",
     "load_drug_knowledge",
     "load_explanations",
+    "needing_prompt_attention",
     "plan_schedule",
     "side_effect_questions",
     "titration_days",

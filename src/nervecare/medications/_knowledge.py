@@ -120,10 +120,24 @@ class BenefitTime(_Strict):
 
 
 class SideEffect(_Strict):
+    """A side effect to ask about while a medicine is started.
+
+    `urgent` marks one the cited source says needs prompt medical attention; `if_yes` is that
+    source's instruction to the patient, in our words (only with `urgent`: never an instruction
+    the source does not give).
+    """
+
     key: str = Field(pattern=r"^[a-z_]+$")
     question: str = Field(min_length=10)
     urgent: bool = False
+    if_yes: str | None = Field(default=None, min_length=10)
     sources: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _instruction_only_when_urgent(self) -> SideEffect:
+        if self.if_yes is not None and not self.urgent:
+            raise ValueError(f"{self.key}: if_yes is the instruction for an urgent side effect")
+        return self
 
 
 class StoppingAdvice(_Strict):

@@ -66,6 +66,7 @@ def side_effect_questions(plan: MedicationPlan, *, on: dt.date) -> tuple[SideEff
                 key=effect.key,
                 question=effect.question,
                 urgent=effect.urgent,
+                if_yes=effect.if_yes,
                 sources=effect.sources,
             )
             for effect in facts.side_effects

@@ -145,4 +145,6 @@ class SideEffectQuestion(BaseModel):
     key: str
     question: str
     urgent: bool
+    #: What to do when the answer is yes (from the source that marks it urgent), if it says.
+    if_yes: str | None = None
     sources: tuple[str, ...]
