@@ -98,4 +98,10 @@ def test_instructions_exist_only_for_side_effects_marked_urgent() -> None:
         for effect in drug.side_effects:
             assert (effect.if_yes is not None) == effect.urgent, (drug.key, effect.key)
     with pytest.raises(ValidationError, match="urgent"):
-        SideEffect(key="x", question="Is this a question?", if_yes="Do this now.", sources=("s",))
+        SideEffect(
+            key="x",
+            question="Is this a question?",
+            if_yes="Do this now.",
+            es={"question": "¿Es una pregunta?", "if_yes": "Haga esto ahora."},
+            sources=("s",),
+        )

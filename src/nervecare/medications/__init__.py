@@ -5,6 +5,11 @@ Pure functions over typed models (no clock, store or file access beyond the pack
 and `doses_on` give the day-by-day doses; `side_effect_questions` adds questions to the check-in
 while a medicine is being started, and `check_side_effect_answers` checks the patient's answers
 against them.
+
+Language: patient texts from the data files exist in English and Spanish. Pass the reader's
+language to `side_effect_questions(plan, on=day, language=lang)` and
+`explanations_for(plan, language=lang)`, or ask any data entry directly with
+`entry.text_for(field, language)` (e.g. `effect.text_for("question", "es")`); see `_localised`.
 """
 
 from __future__ import annotations

@@ -2,6 +2,13 @@
 
 Every entry names its sources, and every source key must exist in the registry: a drug fact that
 cannot be traced to a label or guideline is refused at load time, not discovered in a clinic.
+
+Texts a patient reads (side-effect questions, explanations, time to benefit, stopping advice) come
+in English and Spanish; ask for them in the reader's language with the one hook
+`entry.text_for(field, language)`, e.g. `effect.text_for("question", "es")` (see `_localised`).
+
+`rxcui` is the RxNorm ingredient code; `rxcui_status` says whether it was confirmed against a
+cited source (`rxcui_sources`) or is still `unconfirmed` (then exports should not rely on it).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nervecare.knowledge import load_sources, read_data
+from nervecare.medications._localised import Localised
 from nervecare.recovery.models import DrugClass
 
 __all__ = [
@@ -26,6 +34,7 @@ __all__ = [
     "IndicationDosing",
     "PaceRule",
     "RenalBand",
+    "RxcuiStatus",
     "Severity",
     "SideEffect",
     "load_check_rules",
@@ -112,20 +121,24 @@ class RenalBand(_Strict):
         return crcl >= self.crcl_from and (self.crcl_below is None or crcl < self.crcl_below)
 
 
-class BenefitTime(_Strict):
+class BenefitTime(Localised):
+    LOCALISED = ("text",)
+
     weeks_from: float = Field(gt=0)
     weeks_to: float = Field(gt=0)
     text: str
     sources: tuple[str, ...] = Field(min_length=1)
 
 
-class SideEffect(_Strict):
+class SideEffect(Localised):
     """A side effect to ask about while a medicine is started.
 
     `urgent` marks one the cited source says needs prompt medical attention; `if_yes` is that
     source's instruction to the patient, in our words (only with `urgent`: never an instruction
     the source does not give).
     """
+
+    LOCALISED = ("question", "if_yes")
 
     key: str = Field(pattern=r"^[a-z_]+$")
     question: str = Field(min_length=10)
@@ -140,15 +153,22 @@ class SideEffect(_Strict):
         return self
 
 
-class StoppingAdvice(_Strict):
+class StoppingAdvice(Localised):
+    LOCALISED = ("text",)
+
     text: str
     sources: tuple[str, ...] = Field(min_length=1)
+
+
+RxcuiStatus = Literal["confirmed", "unconfirmed"]
 
 
 class DrugFacts(_Strict):
     key: str = Field(pattern=r"^[a-z_]+$")
     drug_class: DrugClass
     rxcui: str = Field(pattern=r"^\d{1,8}$")
+    rxcui_status: RxcuiStatus
+    rxcui_sources: tuple[str, ...] = ()
     plain_name: str
     groups: tuple[str, ...] = Field(min_length=1)
     indications: tuple[IndicationDosing, ...] = Field(min_length=1)
@@ -163,7 +183,13 @@ class DrugFacts(_Strict):
     def _renal_cited(self) -> DrugFacts:
         if self.renal and not self.renal_sources:
             raise ValueError(f"{self.key}: renal limits need renal_sources")
+        if self.rxcui_status == "confirmed" and not self.rxcui_sources:
+            raise ValueError(f"{self.key}: a confirmed RxCUI needs rxcui_sources")
         return self
+
+    @property
+    def rxcui_confirmed(self) -> bool:
+        return self.rxcui_status == "confirmed"
 
     @property
     def label_max_daily_mg(self) -> float:
@@ -180,7 +206,7 @@ class DrugFacts(_Strict):
         raise KeyError(f"{self.key} has no indication {key!r} (known: {known})")
 
     def source_keys(self) -> set[str]:
-        keys = set(self.renal_sources) | set(self.stopping.sources)
+        keys = set(self.renal_sources) | set(self.stopping.sources) | set(self.rxcui_sources)
         for indication in self.indications:
             keys |= set(indication.sources)
         for effect in self.side_effects:
@@ -283,7 +309,9 @@ class CheckRules(_Strict):
         return keys
 
 
-class Explanation(_Strict):
+class Explanation(Localised):
+    LOCALISED = ("text",)
+
     key: str
     text: str = Field(min_length=10)
     sources: tuple[str, ...] = Field(min_length=1)

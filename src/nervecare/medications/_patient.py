@@ -49,8 +49,13 @@ def doses_on(plan: MedicationPlan, *, on: dt.date) -> tuple[ScheduleDay, ...]:
     return tuple(due)
 
 
-def side_effect_questions(plan: MedicationPlan, *, on: dt.date) -> tuple[SideEffectQuestion, ...]:
-    """Questions for the check-in about medicines still being started on this day."""
+def side_effect_questions(
+    plan: MedicationPlan, *, on: dt.date, language: str = "en"
+) -> tuple[SideEffectQuestion, ...]:
+    """Questions for the check-in about medicines still being started on this day.
+
+    `question` and `if_yes` come in the reader's `language` ("es": Spanish, else English).
+    """
     knowledge = load_drug_knowledge()
     questions: list[SideEffectQuestion] = []
     for item in plan.items:
@@ -64,9 +69,9 @@ def side_effect_questions(plan: MedicationPlan, *, on: dt.date) -> tuple[SideEff
             SideEffectQuestion(
                 drug=facts.key,
                 key=effect.key,
-                question=effect.question,
+                question=effect.text_for("question", language),
                 urgent=effect.urgent,
-                if_yes=effect.if_yes,
+                if_yes=effect.text_for("if_yes", language) or None,
                 sources=effect.sources,
             )
             for effect in facts.side_effects
@@ -74,7 +79,13 @@ def side_effect_questions(plan: MedicationPlan, *, on: dt.date) -> tuple[SideEff
     return tuple(sorted(questions, key=lambda q: (not q.urgent, q.drug, q.key)))
 
 
-def explanations_for(plan: MedicationPlan) -> tuple[MedicineExplanation, ...]:
+def explanations_for(
+    plan: MedicationPlan, *, language: str = "en"
+) -> tuple[MedicineExplanation, ...]:
+    """What each medicine is for, in plain words; `benefit` in the reader's `language`.
+
+    `items` stay data entries: show them with `item.text_for("text", language)`.
+    """
     knowledge = load_drug_knowledge()
     texts = load_explanations()
     result: list[MedicineExplanation] = []
@@ -88,7 +99,7 @@ def explanations_for(plan: MedicationPlan) -> tuple[MedicineExplanation, ...]:
             MedicineExplanation(
                 drug=facts.key,
                 items=items,
-                benefit=benefit.text if benefit else None,
+                benefit=benefit.text_for("text", language) if benefit else None,
                 benefit_sources=benefit.sources if benefit else (),
             )
         )
