@@ -1,4 +1,11 @@
-"""The exercise library, the phases after surgery and the progression rules, as strict data."""
+"""The exercise library, the phases after surgery and the progression rules, as strict data.
+
+Texts a patient reads (an exercise's title, purpose, how-to, normal-to-feel, stop-if, evidence and
+guidance conflict; a phase restriction) come in English and Spanish. Show them in the reader's
+language with the one hook `entry.text_for(field, language)`, e.g.
+`exercise.text_for("how", "es")` or `restriction.text_for("text", lang)` (see
+`nervecare.medications._localised`): a missing Spanish text fails loading.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nervecare.knowledge import load_sources, read_data
+from nervecare.medications._localised import Localised
 from nervecare.recovery.models import ProcedureFamily
 
 __all__ = [
@@ -42,7 +50,9 @@ class ExerciseDose(_Strict):
     times_per_day: int = Field(ge=1, le=6)
 
 
-class Exercise(_Strict):
+class Exercise(Localised):
+    LOCALISED = ("title", "purpose", "how", "normal", "stop_if", "evidence", "guidance_conflict")
+
     key: str = Field(pattern=r"^[a-z_]+$")
     title: str
     track: Track
@@ -57,7 +67,9 @@ class Exercise(_Strict):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
-class Restriction(_Strict):
+class Restriction(Localised):
+    LOCALISED = ("text",)
+
     text: str
     sources: tuple[str, ...] = Field(min_length=1)
     conflict: bool = False
