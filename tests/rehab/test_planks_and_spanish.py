@@ -1,4 +1,4 @@
-"""Modified planks and their progression by phase, and every patient text of the library in Spanish."""
+"""Modified planks and their progression by phase; every patient text of the library in Spanish."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_planks_open_by_phase_later_after_fusion(
 
 
 def test_progression_reaches_the_knee_planks_only_when_the_phase_allows() -> None:
-    """At core stage 4 after fusion the rules hold until week 17, then step up to the knee planks."""
+    """At core stage 4 after fusion the rules hold until week 17, then step up to knee planks."""
     level = {"movement": 1, "core": 4, "nerve": 3, "adjunct": 1}
 
     def at(day: int) -> tuple[str, int]:
