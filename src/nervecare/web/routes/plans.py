@@ -94,8 +94,9 @@ def today_page(page: PageDep, principal: CurrentPatient, store: StoreDep) -> Res
         store.sessions, patient=principal.patient_id, actor=principal.actor
     )
     medicines = doses_on(plan.plan, on=day) if plan else ()
-    questions = side_effect_questions(plan.plan, on=day) if plan else ()
-    explanations = explanations_for(plan.plan) if plan else ()
+    # Data texts (questions, explanations, exercises) in the reader's language, like the page.
+    questions = side_effect_questions(plan.plan, on=day, language=page.language) if plan else ()
+    explanations = explanations_for(plan.plan, language=page.language) if plan else ()
     programme = _programme(store, principal, principal.patient_id, day)
     keys = [k for q in questions for k in q.sources]
     keys += [k for e in explanations for item in e.items for k in item.sources]
