@@ -28,9 +28,12 @@ from nervecare.store.interop import (
     alert_records,
     checkin_records,
     exercise_records,
+    feedback_records,
     import_record,
+    plan_records,
+    programme_records,
 )
-from nervecare.store.plans import dose_summary, exercise_adherence, read_medication_plans
+from nervecare.store.plans import dose_summary, exercise_adherence
 from nervecare.store.schemas import NewPatient
 from nervecare.store.units import patient_record
 from nervecare.triage import TriageResult, triage_checkin
@@ -62,13 +65,15 @@ def read_patient_export(
         checkins = tuple(checkin_records(session, patient_id=found.id))
         alerts = tuple(alert_records(session, patient_id=found.id))
         exercise = tuple(exercise_records(session, patient_id=found.id))
+        plans = tuple(plan_records(session, patient_id=found.id))
+        programmes = tuple(programme_records(session, patient_id=found.id))
+        feedback = tuple(feedback_records(session, patient_id=found.id))
     if extra_points:
         history = PatientHistory.model_validate(
             {**history.model_dump(), "points": [*history.points, *extra_points]}
         )
     trajectory = assess_trajectory(history, on=on)
     start = since if since is not None else on - dt.timedelta(weeks=6)
-    plans = read_medication_plans(sessions, patient=record.id, actor=actor, clock=clock)
     doses = dose_summary(
         sessions, patient=record.id, from_date=start, to_date=on, actor=actor, clock=clock
     )
@@ -83,7 +88,9 @@ def read_patient_export(
         exercise=exercise,
         trajectory=trajectory,
         suggestions=suggest_care(history, trajectory),
-        medication_plans=tuple(reversed(plans)),
+        medication_plans=plans,
+        exercise_programmes=programmes,
+        exercise_feedback=feedback,
         dose_counts=tuple(doses),
         exercise_adherence=adherence,
     )
@@ -142,17 +149,23 @@ def import_fhir(
                     display_name="-",
                     surgery=build_history(session, patient=found).surgery,
                 )
-            return import_record(
+            summary = import_record(
                 session,
                 new=new,
                 checkins=request.checkins,
                 medications=request.medications,
                 procedures=request.procedures,
                 exercise=request.exercise,
+                plans=request.plans,
+                programmes=request.programmes,
+                feedback=request.feedback,
                 triage=triage,
                 actor=actor,
                 now=now,
             )
+            if not request.notes:
+                return summary
+            return summary.model_copy(update={"notes": (*request.notes, *summary.notes)})
     except ClientIdConflictError as error:
         raise FhirInputError(
             [Problem("QuestionnaireResponse.identifier", str(error), "conflict")]

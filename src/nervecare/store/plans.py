@@ -55,6 +55,15 @@ from nervecare.store.models import (
     Patient,
     SurgeryRow,
 )
+from nervecare.store.side_effects import (
+    CheckInWithSideEffects,
+    SideEffectAnswersRefusedError,
+    StoredSideEffectAnswer,
+    checkin_side_effects,
+    due_side_effect_questions,
+    record_checkin_with_side_effects,
+    side_effect_history,
+)
 
 __all__ = [
     "DoseCount",
@@ -73,6 +82,10 @@ __all__ = [
     "read_medication_plans",
     "record_dose",
     "record_exercise",
+    "restore_dose",
+    "restore_exercise_feedback",
+    "restore_exercise_programme",
+    "restore_medication_plan",
     "review_progression",
     "save_medication_plan",
     "stop_medication_plan",
@@ -86,6 +99,18 @@ _STAGE_OF_TRACK: dict[str, str] = {
     "core": "core_stabilisation",
     "adjunct": "none",
 }
+
+#: Side-effect answers given in a check-in (issue 7): stored by `nervecare.store.side_effects`,
+#: offered here with the other plan services.
+__all__ += [
+    "CheckInWithSideEffects",
+    "SideEffectAnswersRefusedError",
+    "StoredSideEffectAnswer",
+    "checkin_side_effects",
+    "due_side_effect_questions",
+    "record_checkin_with_side_effects",
+    "side_effect_history",
+]
 
 
 class PlanError(StoreError):
@@ -773,3 +798,166 @@ def review_progression(
             detail={"decision": decision.decision, "rule": decision.rule, "applied": apply},
         )
         return decision
+
+
+# ------------------------------------------------------------------ restoring (FHIR import)
+# These write inside the caller's transaction (an import stores a whole record at once) and take
+# what another nervecare store recorded as it was: the findings the prescriber saw, the doses the
+# patient reported, the level the programme had reached. The caller checks the values first.
+
+
+def restore_medication_plan(
+    session: Session,
+    *,
+    patient_id: int,
+    plan: MedicationPlan,
+    status: Literal["draft", "active", "stopped"],
+    note: str,
+    findings: tuple[PlanFinding, ...],
+    knowledge_version: str,
+    patient_facts: PatientFacts,
+    created_at: dt.datetime,
+    activated_at: dt.datetime | None,
+    stopped_at: dt.datetime | None,
+    stopped_reason: str | None,
+    actor: str,
+    now: dt.datetime,
+) -> dict[str, int]:
+    """Store an imported plan as it was; returns the new item id of each drug (for its doses).
+
+    No medication trials are written here (unlike activation): they travel on their own in the
+    same import. Drugs missing from the knowledge base are refused, as when saving a plan.
+    """
+    knowledge = load_drug_knowledge()
+    unknown = [item.drug for item in plan.items if item.drug_key not in knowledge.drugs]
+    if unknown:
+        raise PlanError(f"not in the drug knowledge base, so it cannot be checked: {unknown}")
+    row = MedicationPlanRow(
+        patient_id=patient_id,
+        prescriber=plan.prescriber,
+        status=status,
+        note=note,
+        knowledge_version=knowledge_version,
+        findings=_finding_dicts(findings),
+        patient_facts=patient_facts.model_dump(mode="json"),
+        created_at=created_at,
+        activated_at=activated_at,
+        stopped_at=stopped_at,
+        stopped_reason=stopped_reason,
+    )
+    session.add(row)
+    session.flush()
+    items: dict[str, int] = {}
+    for item in plan.items:
+        item_row = MedicationPlanItemRow(
+            plan_id=row.id,
+            drug=item.drug_key,
+            rxcui=knowledge.drug(item.drug_key).rxcui,
+            indication=item.indication,
+            start_on=item.start_on,
+            start_daily_mg=item.start_daily_mg,
+            target_daily_mg=item.target_daily_mg,
+            step_mg=item.step_mg,
+            step_every_days=item.step_every_days,
+            times_per_day=item.times_per_day,
+            course_days=item.course_days,
+            note=item.note,
+        )
+        session.add(item_row)
+        session.flush()
+        items[item.drug_key] = item_row.id
+    append_audit(
+        session,
+        at=now,
+        actor=actor,
+        action="medication_plan.imported",
+        patient_id=patient_id,
+        detail={"plan_id": row.id, "status": status},
+    )
+    return items
+
+
+def restore_dose(
+    session: Session,
+    *,
+    patient_id: int,
+    plan_item_id: int,
+    scheduled_on: dt.date,
+    dose_number: int,
+    status: Literal["taken", "missed"],
+    recorded_at: dt.datetime,
+) -> None:
+    """Store one imported dose report against the restored plan item."""
+    session.add(
+        DoseRecordRow(
+            patient_id=patient_id,
+            plan_item_id=plan_item_id,
+            scheduled_on=scheduled_on,
+            dose_number=dose_number,
+            status=status,
+            recorded_at=recorded_at,
+        )
+    )
+
+
+def restore_exercise_programme(
+    session: Session,
+    *,
+    patient_id: int,
+    procedure: SurgicalProcedure,
+    level: dict[str, int],
+    level_since: dt.date,
+    status: Literal["active", "ended"],
+    assigned_by: str,
+    note: str,
+    created_at: dt.datetime,
+    ended_at: dt.datetime | None,
+    actor: str,
+    now: dt.datetime,
+) -> None:
+    """Store an imported exercise programme at the level it had reached."""
+    session.add(
+        ExerciseProgrammeRow(
+            patient_id=patient_id,
+            assigned_by=assigned_by,
+            procedure=procedure,
+            level=dict(level),
+            level_since=level_since,
+            status=status,
+            note=note,
+            created_at=created_at,
+            ended_at=ended_at,
+        )
+    )
+    session.flush()
+    append_audit(
+        session,
+        at=now,
+        actor=actor,
+        action="exercise_programme.imported",
+        patient_id=patient_id,
+        detail={"status": status, "level": dict(level)},
+    )
+
+
+def restore_exercise_feedback(
+    session: Session,
+    *,
+    patient_id: int,
+    performed_on: dt.date,
+    exercise: str,
+    symptoms_further_down_leg: bool,
+    pain_raised_hours: float | None,
+    recorded_at: dt.datetime,
+) -> None:
+    """Store how an imported exercise session went (it steers progression)."""
+    session.add(
+        ExerciseFeedbackRow(
+            patient_id=patient_id,
+            performed_on=performed_on,
+            exercise=exercise,
+            symptoms_further_down_leg=symptoms_further_down_leg,
+            pain_raised_hours=pain_raised_hours,
+            recorded_at=recorded_at,
+        )
+    )

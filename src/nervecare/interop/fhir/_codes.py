@@ -43,6 +43,7 @@ class Systems(_Strict):
     suggestion: str
     patient_reference: str
     checkin_client_id: str
+    medication_plan: str
     extension: str
 
 

@@ -16,7 +16,6 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.communication import Communication
 from fhir.resources.R4B.flag import Flag
-from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
@@ -28,28 +27,39 @@ from pydantic import BaseModel, ConfigDict
 from nervecare.careplan import Suggestion
 from nervecare.checkin import parse_checkin
 from nervecare.interop.fhir._codes import Codes, load_codes
+from nervecare.interop.fhir._extensions import complex_extension
 from nervecare.interop.fhir.ids import (
     DEFAULT_FHIR_BASE,
     checkin_client_id,
     patient_resource_id,
     safe_id,
 )
+from nervecare.interop.fhir.plans import plan_resources
 from nervecare.interop.fhir.questionnaire import checkin_questionnaire, response_from_checkin
 from nervecare.knowledge import load_sources
-from nervecare.medications import load_drug_knowledge
 from nervecare.recovery.models import PatientHistory, Trajectory
 from nervecare.rehab.models import AdherenceSummary
-from nervecare.store.interop import AlertRecord, CheckInRecord, ExerciseRecord
-from nervecare.store.plans import DoseCount, StoredPlan
+from nervecare.store.interop import (
+    AlertRecord,
+    CheckInRecord,
+    ExerciseRecord,
+    FeedbackRecord,
+    PlanRecord,
+    ProgrammeRecord,
+)
+from nervecare.store.plans import DoseCount
 from nervecare.store.schemas import PatientRecord
 
 __all__ = [
+    "ALERT_EXTENSION",
     "INDEX_OPERATION",
     "TREATMENT_DONE",
     "PatientExport",
     "bundle_for_patient",
 ]
 
+#: The extension (under the project's StructureDefinition namespace) holding an alert's handling.
+ALERT_EXTENSION = "alert"
 INDEX_OPERATION = "index-operation"
 TREATMENT_DONE = "treatment-done"
 _ALERT_STATUS = {
@@ -72,8 +82,12 @@ class PatientExport(BaseModel):
     exercise: tuple[ExerciseRecord, ...]
     trajectory: Trajectory
     suggestions: tuple[Suggestion, ...]
-    #: Medication plans (issue 7), oldest first; exported as MedicationRequests, not imported.
-    medication_plans: tuple[StoredPlan, ...] = ()
+    #: Medication plans (issue 7), oldest first, each with its dose reports: exported as
+    #: MedicationRequests and MedicationAdministrations (see `interop.fhir.plans`).
+    medication_plans: tuple[PlanRecord, ...] = ()
+    #: Exercise programmes (the level reached per track), oldest first, and exercise feedback.
+    exercise_programmes: tuple[ProgrammeRecord, ...] = ()
+    exercise_feedback: tuple[FeedbackRecord, ...] = ()
     #: Doses due, taken and missed per drug over the reporting period (active plan).
     dose_counts: tuple[DoseCount, ...] = ()
     #: Sessions done against planned in the active exercise programme, over the same period.
@@ -305,6 +319,9 @@ class _Builder:
             self.resources.append(Flag.model_validate(resource))
 
     def communications(self, references: dict[int, str]) -> None:
+        """One Communication per alert raised, with how far it got: delivered, escalated,
+        acknowledged, resolved (the `alert` extension), so that an import restores it as it
+        was instead of paging the care team again."""
         for number, alert in enumerate(self.data.alerts, 1):
             resource: dict[str, Any] = {
                 "resourceType": "Communication",
@@ -319,7 +336,27 @@ class _Builder:
                         "please review"
                     }
                 ],
+                "extension": [
+                    complex_extension(
+                        self.codes.extension_url(ALERT_EXTENSION),
+                        {
+                            "level": alert.level,
+                            "state": alert.state,
+                            "attempts": alert.attempts,
+                            "stage": alert.stage,
+                            "delivered-at": alert.delivered_at,
+                            "escalated-at": alert.escalated_at,
+                            "acknowledged-at": alert.acknowledged_at,
+                            "resolved-at": alert.resolved_at,
+                            "resolution-note": alert.resolution_note,
+                            "actionable": alert.actionable,
+                            "last-error": alert.last_error,
+                        },
+                    )
+                ],
             }
+            if alert.delivered_at is not None:
+                resource["received"] = _iso(alert.delivered_at)
             if alert.checkin_id in references:
                 resource["about"] = [{"reference": references[alert.checkin_id]}]
             self.resources.append(Communication.model_validate(resource))
@@ -345,37 +382,16 @@ class _Builder:
                 resource["dosage"] = [{"text": trial.dose_note}]
             self.resources.append(MedicationStatement.model_validate(resource))
 
-    def medication_requests(self) -> None:
-        """Each medicine of each medication plan, as the plan's prescriber set it out."""
-        drugs = load_drug_knowledge().drugs
-        status = {"active": "active", "draft": "draft", "stopped": "stopped"}
-        for number, stored in enumerate(self.data.medication_plans, 1):
-            for index, item in enumerate(stored.plan.items, 1):
-                facts = drugs.get(item.drug_key)
-                codings = []
-                if facts is not None:
-                    codings.append(_coding(self.codes.rxnorm.system, facts.rxcui, facts.plain_name))
-                dose = f"start {item.start_daily_mg:g} mg a day"
-                if item.target_daily_mg != item.start_daily_mg:
-                    dose += f", rising to {item.target_daily_mg:g} mg a day"
-                    dose += f" by {item.step_mg:g} mg every {item.step_every_days} days"
-                if item.times_per_day:
-                    dose += f", in {item.times_per_day} doses"
-                resource: dict[str, Any] = {
-                    "resourceType": "MedicationRequest",
-                    "id": safe_id("medreq-", f"{self.reference}-{number}-{index}"),
-                    "status": status.get(stored.status, "unknown"),
-                    "intent": "plan",
-                    "medicationCodeableConcept": {"coding": codings, "text": item.drug},
-                    "subject": self.subject,
-                    "authoredOn": _iso(stored.created_at),
-                    "requester": {"display": stored.prescriber or "care team"},
-                    "dosageInstruction": [{"text": dose}],
-                    "dispenseRequest": {"validityPeriod": {"start": item.start_on.isoformat()}},
-                }
-                if item.note or stored.note:
-                    resource["note"] = [{"text": item.note or stored.note}]
-                self.resources.append(MedicationRequest.model_validate(resource))
+    def plans(self) -> None:
+        """Medication plans with their dose reports, exercise programmes and feedback."""
+        self.resources += plan_resources(
+            plans=self.data.medication_plans,
+            programmes=self.data.exercise_programmes,
+            feedback=self.data.exercise_feedback,
+            codes=self.codes,
+            reference=self.reference,
+            subject=self.subject,
+        )
 
     def procedures_done(self) -> None:
         for number, done in enumerate(self.data.history.procedures_done, 1):
@@ -492,7 +508,7 @@ def bundle_for_patient(
     builder.flags(references)
     builder.communications(references)
     builder.medications()
-    builder.medication_requests()
+    builder.plans()
     builder.procedures_done()
     builder.exercise_plan()
     builder.suggestions()

@@ -2,9 +2,11 @@
 to nervecare's values, or a `FhirInputError` with one problem per thing wrong.
 
 Only what nervecare records is read back: Patient, the index operation (Procedure), baseline
-Observations, QuestionnaireResponses (the check-ins), MedicationStatements, Procedures done and
-the exercise CarePlan. Observations derived from check-ins, Flags, Communications and the
-suggestion CarePlan are recomputed from those, so they are not read.
+Observations, QuestionnaireResponses (the check-ins), MedicationStatements, Procedures done, the
+exercise CarePlan, medication plans with their doses, exercise programmes and feedback
+(`interop.fhir.plans`), and the Communication of each alert (how it was handled, so that it is
+restored rather than sent again). Observations derived from check-ins, Flags and the suggestion
+CarePlan are recomputed from those, so they are not read.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from typing import Any, get_args
 
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.careplan import CarePlan
+from fhir.resources.R4B.communication import Communication
+from fhir.resources.R4B.medicationadministration import MedicationAdministration
+from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
@@ -23,7 +28,9 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nervecare.interop.fhir._codes import load_codes
-from nervecare.interop.fhir.export import TREATMENT_DONE
+from nervecare.interop.fhir._extensions import extension_values, find_extension
+from nervecare.interop.fhir.export import ALERT_EXTENSION, TREATMENT_DONE
+from nervecare.interop.fhir.plans import is_programme, read_plans
 from nervecare.interop.fhir.problems import FhirInputError, Problem, problems_from_validation
 from nervecare.interop.fhir.questionnaire import checkin_from_response
 from nervecare.recovery.models import (
@@ -34,7 +41,14 @@ from nervecare.recovery.models import (
     Surgery,
     SurgicalProcedure,
 )
-from nervecare.store.interop import ExerciseRecord, ImportedCheckIn
+from nervecare.store.interop import (
+    ExerciseRecord,
+    FeedbackRecord,
+    ImportedAlert,
+    ImportedCheckIn,
+    PlanRecord,
+    ProgrammeRecord,
+)
 from nervecare.store.schemas import NewPatient
 
 __all__ = ["DEFAULT_TEAM", "ImportRequest", "parse_import", "patient_key_of_response"]
@@ -48,6 +62,16 @@ _MODELS: dict[str, type[Any]] = {
     "QuestionnaireResponse": QuestionnaireResponse,
     "MedicationStatement": MedicationStatement,
     "CarePlan": CarePlan,
+    "MedicationRequest": MedicationRequest,
+    "MedicationAdministration": MedicationAdministration,
+    "Communication": Communication,
+}
+#: Communication.status -> alert state, for a Communication without nervecare's alert extension.
+_ALERT_STATE = {
+    "preparation": "pending",
+    "in-progress": "pending",
+    "completed": "delivered",
+    "stopped": "failed",
 }
 
 
@@ -62,6 +86,11 @@ class ImportRequest(BaseModel):
     medications: tuple[MedicationTrial, ...] = ()
     procedures: tuple[ProcedureDone, ...] = ()
     exercise: tuple[ExerciseRecord, ...] = ()
+    plans: tuple[PlanRecord, ...] = ()
+    programmes: tuple[ProgrammeRecord, ...] = ()
+    feedback: tuple[FeedbackRecord, ...] = ()
+    #: What was read but will not be stored, in plain words (reported in the import result).
+    notes: tuple[str, ...] = ()
 
 
 def _ext(resource: Any, name: str) -> Any:
@@ -249,9 +278,52 @@ class _Reader:
                 "required",
             )
             return None
+        reviewed = _ext(response, "reviewed-at")
         return ImportedCheckIn(
-            client_id=client_id, checkin=checkin, reviewed=_ext(response, "reviewed-at") is not None
+            client_id=client_id,
+            checkin=checkin,
+            reviewed=reviewed is not None,
+            reviewed_at=reviewed.valueDateTime if reviewed is not None else None,
         )
+
+    def alert(self, message: Communication, where: str) -> ImportedAlert | None:
+        """The alert a Communication records: nervecare's extension when present, else what
+        the Communication's own status and priority say."""
+        values = extension_values(
+            find_extension(message, self.codes.extension_url(ALERT_EXTENSION))
+        )
+
+        def one(name: str) -> Any:
+            found = values.get(name)
+            return found[0] if found else None
+
+        level = one("level") or ("emergency" if message.priority == "stat" else "urgent")
+        if message.sent is None:
+            self.add(f"{where}.sent", "an alert needs the time it was raised (sent)", "required")
+            return None
+        try:
+            return ImportedAlert.model_validate(
+                {
+                    "level": level,
+                    "state": one("state") or _ALERT_STATE.get(str(message.status), "pending"),
+                    "created_at": message.sent,
+                    "attempts": one("attempts") or 0,
+                    "stage": one("stage") or "initial",
+                    "delivered_at": one("delivered-at") or message.received,
+                    "escalated_at": one("escalated-at"),
+                    "acknowledged_at": one("acknowledged-at"),
+                    "resolved_at": one("resolved-at"),
+                    "resolution_note": one("resolution-note"),
+                    "actionable": one("actionable"),
+                    "last_error": one("last-error"),
+                }
+            )
+        except ValidationError as error:
+            self.problems += [
+                Problem(f"{where}", f"{'.'.join(map(str, d['loc']))}: {d['msg']}", "value")
+                for d in error.errors()
+            ]
+            return None
 
 
 def _validated(resources: list[tuple[dict[str, Any], str]], reader: _Reader) -> list[Any]:
@@ -315,6 +387,9 @@ class _Collected:
     medications: list[MedicationTrial] = field(default_factory=list)
     procedures: list[ProcedureDone] = field(default_factory=list)
     exercise: list[ExerciseRecord] = field(default_factory=list)
+    #: QuestionnaireResponse reference -> index of its check-in in `checkins`.
+    responses: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def _baseline_value(resource: Observation, reader: _Reader, collected: _Collected) -> None:
@@ -332,6 +407,7 @@ def _baseline_value(resource: Observation, reader: _Reader, collected: _Collecte
 
 def _collect(parsed: list[Any], reader: _Reader) -> _Collected:
     collected = _Collected()
+    codes = reader.codes
     for resource, where in parsed:
         if isinstance(resource, Procedure):
             if _category(resource) == TREATMENT_DONE:
@@ -343,13 +419,47 @@ def _collect(parsed: list[Any], reader: _Reader) -> _Collected:
             _baseline_value(resource, reader, collected)
         elif isinstance(resource, QuestionnaireResponse):
             imported = reader.checkin(resource, where)
-            collected.checkins += [imported] if imported is not None else []
+            if imported is not None:
+                if resource.id:
+                    collected.responses[f"QuestionnaireResponse/{resource.id}"] = len(
+                        collected.checkins
+                    )
+                collected.checkins.append(imported)
         elif isinstance(resource, MedicationStatement):
             trial = reader.medication(resource, where)
             collected.medications += [trial] if trial is not None else []
-        elif isinstance(resource, CarePlan) and resource.intent == "plan":
+        elif (
+            isinstance(resource, CarePlan)
+            and resource.intent == "plan"
+            and not is_programme(resource, codes)
+        ):
             collected.exercise += reader.exercise(resource)
+    _attach_alerts(parsed, reader, collected)
     return collected
+
+
+def _attach_alerts(parsed: list[Any], reader: _Reader, collected: _Collected) -> None:
+    """Each alert's Communication goes with the check-in it is about."""
+    attached: set[int] = set()
+    for resource, where in parsed:
+        if not isinstance(resource, Communication):
+            continue
+        about = [ref.reference for ref in resource.about or [] if ref.reference]
+        index = next((collected.responses[r] for r in about if r in collected.responses), None)
+        if index is None:
+            collected.notes.append(
+                f"{where}: an alert about a check-in that is not in the Bundle was not imported"
+            )
+            continue
+        if index in attached:
+            reader.add(f"{where}.about", "a check-in has one alert; this is a second", "value")
+            continue
+        alert = reader.alert(resource, where)
+        if alert is not None:
+            attached.add(index)
+            collected.checkins[index] = collected.checkins[index].model_copy(
+                update={"alert": alert}
+            )
 
 
 def _new_patient(
@@ -402,6 +512,7 @@ def parse_import(document: Any) -> ImportRequest:
     if len(patients) > 1:
         reader.add(patients[1][1], "a Bundle may carry one patient only", "structure")
     collected = _collect(parsed, reader)
+    planned = read_plans(parsed, reader.codes, reader.problems)
     new = None
     if patients:
         fields = reader.patient(*patients[0])
@@ -418,4 +529,8 @@ def parse_import(document: Any) -> ImportRequest:
         medications=tuple(collected.medications),
         procedures=tuple(collected.procedures),
         exercise=tuple(collected.exercise),
+        plans=tuple(planned.plans),
+        programmes=tuple(planned.programmes),
+        feedback=tuple(planned.feedback),
+        notes=(*collected.notes, *planned.notes),
     )
