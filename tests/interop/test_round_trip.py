@@ -16,8 +16,9 @@ import pytest
 
 from nervecare.interop.fhir import FhirInputError, operation_outcome
 from nervecare.interop.service import export_patient, import_fhir
-from nervecare.store.service import Store, list_patients
+from nervecare.store.service import Store, add_patient, list_patients
 from tests.interop.conftest import TODAY
+from tests.store.factories import new_patient
 
 ON = TODAY.date()
 
@@ -171,3 +172,69 @@ def test_a_checkin_for_an_unknown_patient_is_not_found(
     with pytest.raises(FhirInputError) as raised:
         import_fhir(sqlite_other.sessions, response)
     assert raised.value.problems[0].code == "not-found"
+
+
+def _surgery(bundle: dict[str, Any]) -> dict[str, Any]:
+    surgery: dict[str, Any] = next(
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Procedure"
+        and e["resource"]["category"]["coding"][0]["code"] == "index-operation"
+    )
+    return surgery
+
+
+@pytest.mark.parametrize(
+    ("procedure", "snomed", "term"),
+    [
+        (
+            "discectomy",
+            "89355001",
+            "Discectomy for intervertebral herniated disc, nucleus pulposus",
+        ),
+        ("laminectomy", "387731002", "Laminectomy"),
+        ("fusion", "50172003", "Lumbar spinal fusion"),
+    ],
+)
+def test_the_operation_is_snomed_coded_and_read_back(
+    sqlite_other: Store, procedure: str, snomed: str, term: str
+) -> None:
+    """Procedure.code carries the cited SNOMED CT concept first, then the project's code, and
+    the text; a Procedure coded in SNOMED CT alone imports as the same operation."""
+    bundle = _export(sqlite_other, _enrolled(sqlite_other, procedure))
+    code = _surgery(bundle)["code"]
+    assert code["coding"][0] == {
+        "system": "http://snomed.info/sct",
+        "code": snomed,
+        "display": term,
+    }
+    assert code["coding"][1]["code"] == procedure
+    assert code["text"]
+    bundle["entry"] = [
+        e
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] in ("Patient", "Procedure")
+        and e["resource"].get("category", {}).get("coding", [{}])[0].get("code")
+        in (None, "index-operation")
+    ]
+    bundle["entry"][0]["resource"]["identifier"][0]["value"] = "SNOMED-ONLY"
+    _surgery(bundle)["code"]["coding"] = [code["coding"][0]]
+    imported = import_fhir(sqlite_other.sessions, bundle, clock=lambda: TODAY)
+    assert imported.patient_created
+    assert imported.patient.surgery.procedure == procedure
+
+
+def test_other_operations_stay_text_only(sqlite_other: Store) -> None:
+    """No single SNOMED CT concept was confirmed for 'other': the project's code and text only."""
+    code = _surgery(_export(sqlite_other, _enrolled(sqlite_other, "other")))["code"]
+    assert [c["system"] for c in code["coding"]] == [
+        "https://nervecare.example.org/fhir/CodeSystem/procedure"
+    ]
+    assert code["text"] == "Other lumbar spine operation"
+
+
+def _enrolled(store: Store, procedure: str) -> str:
+    patient = new_patient(f"OP-{procedure}")
+    surgery = patient.surgery.model_copy(update={"procedure": procedure})
+    add_patient(store.sessions, new=patient.model_copy(update={"surgery": surgery}))
+    return f"OP-{procedure}"

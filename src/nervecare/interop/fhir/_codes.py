@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nervecare.knowledge import load_sources, read_data
 from nervecare.recovery.models import SurgicalProcedure
@@ -17,8 +17,19 @@ class _Strict(BaseModel):
 
 
 class ProcedureCode(_Strict):
+    """The project's display, and the SNOMED CT concept with its display term when a cited
+    value set confirms it (never one without the other, never without a source)."""
+
     display: str
     snomed: str | None = Field(default=None, pattern=r"^\d{6,18}$")
+    snomed_display: str | None = None
+    sources: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _cited(self) -> ProcedureCode:
+        if self.snomed is not None and (not self.snomed_display or not self.sources):
+            raise ValueError("a SNOMED CT code needs its display term and a source")
+        return self
 
 
 class PainSeverityCode(_Strict):
@@ -65,4 +76,6 @@ def load_codes() -> Codes:
     registry.require(codes.sources, cited_by="interop codes")
     registry.require(codes.pain_severity.sources, cited_by="interop pain severity code")
     registry.require(codes.rxnorm.sources, cited_by="interop RxNorm system")
+    for name, procedure in codes.procedures.items():
+        registry.require(procedure.sources, cited_by=f"interop procedure code {name}")
     return codes

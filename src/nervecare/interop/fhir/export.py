@@ -53,6 +53,7 @@ from nervecare.store.schemas import PatientRecord
 __all__ = [
     "ALERT_EXTENSION",
     "INDEX_OPERATION",
+    "SNOMED",
     "TREATMENT_DONE",
     "PatientExport",
     "bundle_for_patient",
@@ -61,6 +62,7 @@ __all__ = [
 #: The extension (under the project's StructureDefinition namespace) holding an alert's handling.
 ALERT_EXTENSION = "alert"
 INDEX_OPERATION = "index-operation"
+SNOMED = "http://snomed.info/sct"
 TREATMENT_DONE = "treatment-done"
 _ALERT_STATUS = {
     "pending": "preparation",
@@ -153,7 +155,7 @@ class _Builder:
         code = self.codes.procedures[surgery.procedure]
         codings = [_coding(self.codes.systems.procedure, surgery.procedure, code.display)]
         if code.snomed is not None:
-            codings.insert(0, _coding("http://snomed.info/sct", code.snomed, code.display))
+            codings.insert(0, _coding(SNOMED, code.snomed, code.snomed_display))
         resource = {
             "resourceType": "Procedure",
             "id": safe_id("surgery-", self.reference),

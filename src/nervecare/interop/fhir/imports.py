@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nervecare.interop.fhir._codes import load_codes
 from nervecare.interop.fhir._extensions import extension_values, find_extension
-from nervecare.interop.fhir.export import ALERT_EXTENSION, TREATMENT_DONE
+from nervecare.interop.fhir.export import ALERT_EXTENSION, SNOMED, TREATMENT_DONE
 from nervecare.interop.fhir.plans import is_programme, read_plans
 from nervecare.interop.fhir.problems import FhirInputError, Problem, problems_from_validation
 from nervecare.interop.fhir.questionnaire import checkin_from_response
@@ -163,7 +163,7 @@ class _Reader:
         code = _code(procedure.code, self.codes.systems.procedure)
         if code is None:
             for name, known in self.codes.procedures.items():
-                if known.snomed and _code(procedure.code, "http://snomed.info/sct") == known.snomed:
+                if known.snomed and _code(procedure.code, SNOMED) == known.snomed:
                     code = name
         if code not in get_args(SurgicalProcedure):
             self.add(
