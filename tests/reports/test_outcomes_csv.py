@@ -8,8 +8,10 @@ import io
 
 import pytest
 
+from nervecare.knowledge import load_sources
 from nervecare.recovery.models import Baseline, HistoryPoint, PatientHistory, Surgery
 from nervecare.reports import OUTCOME_TIMEPOINTS, outcomes_csv
+from nervecare.reports.outcomes import OUTCOME_TIMEPOINT_SOURCES
 from nervecare.store.schemas import PatientRecord
 
 SURGERY = Surgery(date=dt.date(2026, 1, 5), procedure="discectomy")
@@ -81,3 +83,11 @@ def test_every_time_point_has_its_columns() -> None:
     for point in OUTCOME_TIMEPOINTS:
         for measure in ("leg_pain", "back_pain", "function_odi"):
             assert f"{point}_{measure}_change_percent" in header
+
+
+def test_registry_time_points_cite_a_known_source() -> None:
+    """The 3- and 12-month points name their registry source; the others are convention."""
+    registry = load_sources()
+    assert set(OUTCOME_TIMEPOINT_SOURCES) == {"3m", "12m"} <= set(OUTCOME_TIMEPOINTS)
+    for keys in OUTCOME_TIMEPOINT_SOURCES.values():
+        registry.require(keys, cited_by="outcome time points")

@@ -1,10 +1,13 @@
 """A team's outcome figures for audit, as CSV: change from before the operation at 6 weeks, 3, 6
 and 12 months, per patient and in summary.
 
-The value at a time point is the median of the patient's check-ins within its window. The windows
-are a reporting convention of this project (how close to the time point a check-in must be to
-count), not a clinical threshold; they are written in the file's header so the figures can be
-read as they were made.
+The value at a time point is the median of the patient's check-ins within its window. The 3- and
+12-month time points are those of the Norwegian spine surgery registry (NORspine reports patient
+outcomes at 3 and 12 months, main outcome ODI at 12 months; `OUTCOME_TIMEPOINT_SOURCES`), so the
+figures can be set beside a registry's. The 6-week and 6-month points, and every window (how close
+to the time point a check-in must be to count), are a reporting convention of this project: no
+registry source for them was found. They are not clinical thresholds, and they are written in the
+file's header so the figures can be read as they were made.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Callable, Sequence
 from nervecare.recovery.models import HistoryPoint, PatientHistory
 from nervecare.store.schemas import PatientRecord
 
-__all__ = ["OUTCOME_TIMEPOINTS", "outcomes_csv"]
+__all__ = ["OUTCOME_TIMEPOINTS", "OUTCOME_TIMEPOINT_SOURCES", "outcomes_csv"]
 
 #: name -> (day since the operation, +/- days that still count).
 OUTCOME_TIMEPOINTS: dict[str, tuple[int, int]] = {
@@ -25,6 +28,11 @@ OUTCOME_TIMEPOINTS: dict[str, tuple[int, int]] = {
     "3m": (91, 14),
     "6m": (182, 21),
     "12m": (365, 30),
+}
+#: Where the 3- and 12-month points come from (source keys; the rest is project convention).
+OUTCOME_TIMEPOINT_SOURCES: dict[str, tuple[str, ...]] = {
+    "3m": ("interop_reports_norspine_follow_up",),
+    "12m": ("interop_reports_norspine_follow_up",),
 }
 _MEASURES = ("leg_pain", "back_pain", "function_odi")
 
