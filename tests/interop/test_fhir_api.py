@@ -57,3 +57,22 @@ def test_posting_not_json_is_a_bad_request(client: TestClient, rsa_key: Any) -> 
     response = client.post("/fhir", content=b"{nope", headers=token(rsa_key, path="/fhir"))
     assert response.status_code == 400
     assert response.json()["resourceType"] == "OperationOutcome"
+
+
+def test_a_new_alert_from_an_import_is_a_warning(client: TestClient, rsa_key: Any) -> None:
+    """An urgent check-in sent without its alert record alerts the team again, and the
+    OperationOutcome says so in a warning (nothing happens in silence)."""
+    path = "/fhir/Patient/DEMO-005/$everything"
+    bundle = client.get(path, headers=token(rsa_key, path=path)).json()
+    bundle["entry"] = [
+        e for e in bundle["entry"] if e["resource"]["resourceType"] != "Communication"
+    ]
+    patient = bundle["entry"][0]["resource"]
+    patient["id"] = "DEMO-005-COPY"
+    patient["identifier"][0]["value"] = "DEMO-005-COPY"
+    response = client.post("/fhir", json=bundle, headers=token(rsa_key, path="/fhir"))
+    assert response.status_code == 201
+    issues = response.json()["issue"]
+    assert "1 new alerts pending" in issues[0]["diagnostics"]
+    assert [i["severity"] for i in issues[1:]] == ["warning"]
+    assert "a new alert is pending" in issues[1]["diagnostics"]

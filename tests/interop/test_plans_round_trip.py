@@ -261,3 +261,43 @@ def test_a_foreign_medication_request_is_reported_not_dropped_silently(
     assert len(summary.notes) == 1
     assert "amitriptyline 10 mg at night" in summary.notes[0]
     assert "not imported" in summary.notes[0]
+
+
+def test_exercise_feedback_out_of_range_is_refused_with_its_path(
+    store: Store, other_store: Store
+) -> None:
+    """Pain raised for longer than the 72 hours the store accepts names the Observation."""
+    bundle = _export(store, _planned(store))
+    index, feedback = next(
+        (i, r)
+        for i, r in _entries(bundle, "Observation")
+        if r["code"]["text"] == "exercise feedback"
+    )
+    hours = next(c for c in feedback["component"] if "valueQuantity" in c)
+    hours["valueQuantity"]["value"] = 100
+    with pytest.raises(FhirInputError) as raised:
+        import_fhir(other_store.sessions, bundle, clock=_clock)
+    assert [p.expression for p in raised.value.problems] == [f"Bundle.entry[{index}].resource"]
+    assert "pain_raised_hours" in raised.value.problems[0].message
+    assert list_patients(other_store.sessions) == []
+
+
+def test_a_foreign_administration_is_reported_not_dropped_silently(
+    store: Store, other_store: Store
+) -> None:
+    """A MedicationAdministration that is not a dose of a nervecare plan is left out, said so."""
+    bundle = _export(store, _planned(store))
+    bundle["entry"].append(
+        {
+            "resource": {
+                "resourceType": "MedicationAdministration",
+                "status": "completed",
+                "medicationCodeableConcept": {"text": "morphine 5 mg"},
+                "subject": {"reference": "Patient/PLAN-1"},
+                "effectiveDateTime": START.isoformat(),
+            }
+        }
+    )
+    summary = import_fhir(other_store.sessions, bundle, clock=_clock)
+    assert summary.patient_created
+    assert ["not a dose of a nervecare plan" in note for note in summary.notes] == [True]

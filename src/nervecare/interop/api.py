@@ -66,11 +66,20 @@ async def take_in(request: Request, caller: TrustedCaller, store: StoreDep) -> J
     state = "enrolled" if summary.patient_created else "already enrolled"
     message = (
         f"{summary.patient.reference} ({state}): {summary.checkins_created} check-ins stored, "
-        f"{summary.checkins_already_stored} already stored"
+        f"{summary.checkins_already_stored} already stored; {summary.alerts_restored} alerts "
+        f"restored as recorded, {summary.alerts_created_pending} new alerts pending"
     )
+    # What the import left out or did differently (e.g. a new alert for the care team) is a
+    # warning each, so the sender sees it and nothing is dropped in silence.
     outcome = {
         "resourceType": "OperationOutcome",
-        "issue": [{"severity": "information", "code": "informational", "diagnostics": message}],
+        "issue": [
+            {"severity": "information", "code": "informational", "diagnostics": message},
+            *(
+                {"severity": "warning", "code": "informational", "diagnostics": note}
+                for note in summary.notes
+            ),
+        ],
     }
     return JSONResponse(
         outcome, status_code=201 if summary.patient_created else 200, media_type=FHIR_JSON

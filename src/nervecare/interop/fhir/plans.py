@@ -342,6 +342,13 @@ class _PlanReader:
 
     def administration(self, resource: MedicationAdministration, where: str) -> None:
         target = resource.request.reference if resource.request else None
+        number = find_extension(resource, self.url("dose-number"))
+        if target not in self.requests and number is None:
+            self.read.notes.append(
+                f"{where}: a MedicationAdministration that is not a dose of a nervecare plan "
+                "was not imported"
+            )
+            return
         if target not in self.requests:
             self.problems.append(
                 Problem(
@@ -352,7 +359,6 @@ class _PlanReader:
             )
             return
         key, drug = self.requests[str(target)]
-        number = find_extension(resource, self.url("dose-number"))
         recorded = find_extension(resource, self.url("recorded-at"))
         status = {"completed": "taken", "not-done": "missed"}.get(str(resource.status))
         if status is None:
