@@ -79,7 +79,7 @@ def test_patient_follows_medicines_and_exercises_today(client: TestClient, seede
     assert today.status_code == 200
     assert "gabapentin" in today.text
     assert "Walking" in today.text
-    assert "Has your breathing felt slow" in today.text
+    assert "short questions about side effects in today" in today.text  # asked there
     patient_token = csrf_from(today.text)
     dose = client.post(
         "/today/dose",

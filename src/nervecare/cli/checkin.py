@@ -6,8 +6,9 @@ questionnaire is always a valid check-in.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,11 +17,15 @@ import typer
 from nervecare.checkin import CheckIn, CheckInError, parse_checkin, parse_checkin_json
 from nervecare.cli._app import app
 from nervecare.cli._render import render_text
+from nervecare.cli.db import cli_actor, opened_store
 from nervecare.cli.patients import store_for_patient
+from nervecare.knowledge import load_sources
+from nervecare.medications import MAX_WORDS_LENGTH, SideEffectAnswer, SideEffectQuestion
 from nervecare.questionnaire import Choice, Question, Questionnaire, load_questionnaire
+from nervecare.store.side_effects import due_side_effect_questions
 from nervecare.triage import triage_checkin
 
-__all__ = ["ask_checkin"]
+__all__ = ["ask_checkin", "ask_side_effects"]
 
 Prompt = Callable[[str], str]
 
@@ -117,6 +122,63 @@ def ask_checkin(
     return answers
 
 
+def _yes_or_no(text: str, prompt: Prompt, echo: Callable[[str], None]) -> bool:
+    while True:
+        answer = prompt(f"{text} (yes or no)").strip().lower()
+        if answer in ("y", "yes", "n", "no"):
+            return answer.startswith("y")
+        echo("  Sorry, please answer yes or no.")
+
+
+def _few_words(prompt: Prompt, echo: Callable[[str], None]) -> str:
+    while True:
+        words = prompt(f"  A few words, if you like{_SKIP_HINT}").strip()
+        if len(words) <= MAX_WORDS_LENGTH:
+            return words
+        echo(f"  Sorry, please keep this to a few words (at most {MAX_WORDS_LENGTH} letters).")
+
+
+def ask_side_effects(
+    questions: Sequence[SideEffectQuestion], prompt: Prompt, echo: Callable[[str], None]
+) -> tuple[SideEffectAnswer, ...]:
+    """Ask the side-effect questions due (yes or no, then a few optional words).
+
+    A yes to a question the source marks as needing prompt medical attention gets the source's
+    instruction at once, before anything else is asked.
+    """
+    if not questions:
+        return ()
+    echo("\n== Your new medicine ==")
+    echo(
+        "You are starting a new medicine. Some people get side effects in the first weeks. "
+        "Your answers help your care team check that the medicine suits you."
+    )
+    echo("Why we ask: the medicine's information lists each of these as a possible side effect.")
+    answers: list[SideEffectAnswer] = []
+    for question in questions:
+        said_yes = _yes_or_no(f"{question.question} ({question.drug})", prompt, echo)
+        if said_yes and question.urgent and question.if_yes:
+            echo(f"  !! {question.if_yes}")
+        words = _few_words(prompt, echo)
+        answers.append(
+            SideEffectAnswer(drug=question.drug, key=question.key, answer=said_yes, words=words)
+        )
+    registry = load_sources()
+    keys = dict.fromkeys(k for q in questions for k in q.sources)
+    echo("Sources: " + "; ".join(registry[k].citation() if k in registry else k for k in keys))
+    return tuple(answers)
+
+
+def _due_questions(patient: str) -> tuple[SideEffectQuestion, ...]:
+    with opened_store() as store:
+        return due_side_effect_questions(
+            store.sessions,
+            patient=patient,
+            on=dt.datetime.now(dt.UTC).date(),
+            actor=cli_actor(),
+        )
+
+
 def _terminal_prompt(text: str) -> str:
     return str(typer.prompt(text, default="", show_default=False, prompt_suffix=" > "))
 
@@ -146,16 +208,23 @@ def checkin(
         ),
     ] = None,
 ) -> None:
-    """Answer today's check-in questions one by one (or read FILE), then see what to do and why."""
+    """Answer today's check-in questions one by one (or read FILE), then see what to do and why.
+
+    With --patient and no FILE, a medicine being started in the patient's plan adds its
+    side-effect questions; the answers are stored with the check-in.
+    """
+    side_effects: tuple[SideEffectAnswer, ...] = ()
     if file is not None:
         checkin_value = _read_checkin_file(file)
     else:
+        questions = _due_questions(patient) if patient is not None else ()
         typer.echo(
             "nervecare daily check-in. If you feel very unwell now, stop and call your emergency "
             "number."
         )
         try:
             document = ask_checkin(_terminal_prompt, typer.echo)
+            side_effects = ask_side_effects(questions, _terminal_prompt, typer.echo)
         except (typer.Abort, EOFError):
             typer.echo("\nCheck-in not finished: nothing was triaged or saved.", err=True)
             raise typer.Exit(1) from None
@@ -171,7 +240,11 @@ def checkin(
         typer.echo("")
         typer.echo(
             store_for_patient(
-                patient=patient, checkin=checkin_value, result=result, client_id=client_id
+                patient=patient,
+                checkin=checkin_value,
+                result=result,
+                client_id=client_id,
+                side_effects=side_effects,
             )
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, get_args
 
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 from nervecare.checkin import CheckIn
 from nervecare.cli._app import app
 from nervecare.cli.db import UrlOption, cli_actor, opened_store
+from nervecare.medications import SideEffectAnswer
 from nervecare.recovery.models import Baseline, Side, Surgery, SurgicalProcedure
 from nervecare.store.schemas import NewPatient, PatientRecord, RankedPatient
 from nervecare.store.service import (
@@ -21,8 +23,8 @@ from nervecare.store.service import (
     list_patients,
     rank_patients,
     read_patient_history,
-    record_checkin,
 )
+from nervecare.store.side_effects import record_checkin_with_side_effects
 from nervecare.triage import TriageResult
 
 __all__ = ["patient_app", "store_for_patient"]
@@ -209,8 +211,10 @@ def store_for_patient(
     result: TriageResult,
     client_id: str | None,
     url: str | None = None,
+    side_effects: Sequence[SideEffectAnswer] = (),
 ) -> str:
-    """Store a triaged check-in for a patient (used by `nervecare checkin --patient`).
+    """Store a triaged check-in for a patient (used by `nervecare checkin --patient`), with the
+    side-effect answers given while a medicine is being started, in one transaction.
 
     A check-in that names a different patient inside it is refused: it may be someone else's.
     """
@@ -222,16 +226,21 @@ def store_for_patient(
                     f"the check-in is for patient {checkin.patient_id!r}, not {patient!r}: "
                     "nothing was stored"
                 )
-        stored = record_checkin(
+        both = record_checkin_with_side_effects(
             store.sessions,
             patient_id=patient,
             checkin=checkin,
             triage_result=result,
+            side_effects=side_effects,
             client_id=client_id,
             actor=cli_actor(),
         )
+    stored = both.checkin
     if stored.created:
-        return f"stored as check-in {stored.id} for patient {stored.patient_id}"
+        answers = (
+            f", with {len(both.side_effects)} side-effect answer(s)" if both.side_effects else ""
+        )
+        return f"stored as check-in {stored.id} for patient {stored.patient_id}{answers}"
     return (
         f"already stored as check-in {stored.id} (same client id {client_id!r}): not stored again"
     )

@@ -450,9 +450,13 @@ def exercise_today(
                 f"  Medicine: {due.drug} {due.daily_mg:g} mg a day = {due.times_per_day} x "
                 f"{due.dose_mg:g} mg"
             )
-        for question in side_effect_questions(stored.plan, on=day):
-            flag = " (tell your care team at once if yes)" if question.urgent else ""
-            typer.echo(f"  Question ({question.drug}): {question.question}{flag}")
+        questions = side_effect_questions(stored.plan, on=day)
+        if questions:
+            drugs = ", ".join(dict.fromkeys(q.drug for q in questions))
+            typer.echo(
+                f"  While starting {drugs}: {len(questions)} side-effect questions are asked in "
+                f"today's check-in (nervecare checkin --patient {patient})."
+            )
     _show_programme(_programme_today(url, patient, day))
 
 

@@ -637,3 +637,35 @@ class ExerciseFeedbackRow(Base):
     symptoms_further_down_leg: Mapped[bool] = mapped_column(Boolean, default=False)
     pain_raised_hours: Mapped[float | None] = mapped_column(Float)
     recorded_at: Mapped[dt.datetime]
+
+
+# ------------------------------------------------------------------ side-effect answers (0006)
+# Owned by the plans work (issue 7); services in nervecare.store.side_effects (via store.plans).
+
+__all__ += ["SideEffectAnswerRow"]
+
+
+class SideEffectAnswerRow(Base):
+    """A patient's yes or no to one side-effect question, asked inside a check-in.
+
+    Kept beside the check-in (contract v1 is unchanged), written in the check-in's transaction;
+    one row per check-in and question, so a retried check-in never stores them twice. `urgent`
+    copies the data's marker at the time, so the care team's flag does not depend on later data.
+    """
+
+    __tablename__ = "side_effect_answers"
+    __table_args__ = (
+        UniqueConstraint("checkin_id", "drug", "effect"),
+        Index(None, "patient_id", "asked_on"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    drug: Mapped[str] = mapped_column(String(64))
+    effect: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[bool] = mapped_column(Boolean)
+    words: Mapped[str] = mapped_column(String(200), default="")
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    asked_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime]

@@ -9,7 +9,23 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from nervecare.triage.levels import Level
 
-__all__ = ["CheckInOut", "MeOut", "PatientOut", "PointOut"]
+__all__ = ["CheckInOut", "MeOut", "PatientOut", "PointOut", "SideEffectOut"]
+
+
+class SideEffectOut(BaseModel):
+    """A side-effect answer stored with the check-in (never part of the triage)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    drug: str
+    key: str
+    answer: bool
+    words: str
+    needs_prompt_attention: bool = Field(
+        description="A yes to a side effect the cited source says needs prompt medical attention."
+    )
+    if_yes: str | None = Field(description="The source's instruction to the patient, if any.")
+    sources: tuple[str, ...]
 
 
 class CheckInOut(BaseModel):
@@ -26,6 +42,9 @@ class CheckInOut(BaseModel):
     level: Level
     triage: dict[str, Any]
     created: bool = Field(description="False when this was a repeat of a stored submission.")
+    side_effects: tuple[SideEffectOut, ...] = Field(
+        default=(), description="Side-effect answers stored with this check-in."
+    )
 
 
 class PointOut(BaseModel):

@@ -4,6 +4,10 @@ Authentication: the session cookie, or `Authorization: Bearer <token>` with a to
 `POST /api/v1/session`. Cookie-authenticated writes also need the `X-CSRF-Token` header; a bearer
 token cannot be sent by another site's page, so it needs none. `Idempotency-Key` on a check-in
 makes a repeated submission store once (the key is the check-in's client id).
+
+While a medicine is being started, a check-in may carry the patient's side-effect answers beside
+it: `{"checkin": {...contract v1...}, "side_effects": [{"drug", "key", "answer", "words"}]}`.
+The check-in document itself is unchanged; a bare contract-v1 document is still accepted.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, HTTPException, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from nervecare.checkin import CheckInError
+from nervecare.medications import SideEffectAnswer
 from nervecare.recovery import assess_trajectory
 from nervecare.store.accounts import (
     RateLimits,
@@ -25,11 +30,16 @@ from nervecare.store.accounts import (
 )
 from nervecare.store.errors import ClientIdConflictError
 from nervecare.store.schemas import StoredCheckIn
+from nervecare.store.side_effects import (
+    SideEffectAnswersRefusedError,
+    StoredSideEffectAnswer,
+    checkin_side_effects,
+)
 from nervecare.store.views import PatientHiddenError, checkin_for, patient_overview
 from nervecare.web.deps import CurrentPatient, CurrentPrincipal, SettingsDep, StoreDep
-from nervecare.web.schemas import CheckInOut, MeOut, PatientOut, PointOut
+from nervecare.web.schemas import CheckInOut, MeOut, PatientOut, PointOut, SideEffectOut
 from nervecare.web.security import SESSION_COOKIE, tokens_match
-from nervecare.web.submit import submit_checkin
+from nervecare.web.submit import submit_checkin_with_side_effects
 
 __all__ = ["router"]
 
@@ -46,7 +56,9 @@ class SessionOut(BaseModel):
     kind: str
 
 
-def _out(stored: StoredCheckIn) -> CheckInOut:
+def _out(
+    stored: StoredCheckIn, side_effects: tuple[StoredSideEffectAnswer, ...] = ()
+) -> CheckInOut:
     return CheckInOut(
         id=stored.id,
         patient_id=stored.patient_id,
@@ -57,7 +69,48 @@ def _out(stored: StoredCheckIn) -> CheckInOut:
         level=stored.level,
         triage=stored.triage,
         created=stored.created,
+        side_effects=tuple(
+            SideEffectOut(
+                drug=answer.drug,
+                key=answer.key,
+                answer=answer.answer,
+                words=answer.words,
+                needs_prompt_attention=answer.needs_prompt_attention,
+                if_yes=answer.if_yes if answer.needs_prompt_attention else None,
+                sources=answer.sources,
+            )
+            for answer in side_effects
+        ),
     )
+
+
+def _split_body(body: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """(check-in document, side-effect answers): the envelope, or a bare contract-v1 document.
+
+    A contract-v1 check-in always has its own fields (leg pain, days since surgery), so a body
+    made only of `checkin` and `side_effects` cannot be one.
+    """
+    if isinstance(body.get("checkin"), dict) and set(body) <= {"checkin", "side_effects"}:
+        return body["checkin"], body.get("side_effects") or []
+    return body, []
+
+
+def _side_effect_answers(raw: Any) -> tuple[SideEffectAnswer, ...]:
+    if not isinstance(raw, list):
+        raise SideEffectAnswersRefusedError(["side_effects: a list of answers is expected"])
+    answers: list[SideEffectAnswer] = []
+    problems: list[str] = []
+    for index, item in enumerate(raw):
+        try:
+            answers.append(SideEffectAnswer.model_validate(item))
+        except ValidationError as error:
+            problems += [
+                f"side_effects[{index}].{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                for e in error.errors()
+            ]
+    if problems:
+        raise SideEffectAnswersRefusedError(problems)
+    return tuple(answers)
 
 
 def _require_csrf_for_cookie(request: Request, principal: CurrentPrincipal) -> None:
@@ -119,25 +172,40 @@ async def post_checkin(
     request: Request,
     principal: CurrentPatient,
     store: StoreDep,
-    document: Annotated[dict[str, Any], Body(description="A check-in, contract v1.")],
+    document: Annotated[
+        dict[str, Any],
+        Body(
+            description="A check-in, contract v1; or {checkin, side_effects} with the patient's "
+            "side-effect answers (drug, key, answer, words) while a medicine is being started."
+        ),
+    ],
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> Any:
     """Triage and store the signed-in patient's check-in; the result says what to do now."""
     _require_csrf_for_cookie(request, principal)
     from fastapi.responses import JSONResponse  # noqa: PLC0415
 
+    checkin_document, raw_answers = _split_body(document)
     try:
+        answers = _side_effect_answers(raw_answers)
         stored = await run_in_threadpool(
-            lambda: submit_checkin(
-                store, principal=principal, document=document, client_id=idempotency_key
+            lambda: submit_checkin_with_side_effects(
+                store,
+                principal=principal,
+                document=checkin_document,
+                client_id=idempotency_key,
+                side_effects=answers,
             )
         )
     except CheckInError as error:
         return JSONResponse({"detail": error.to_dict()}, status_code=422)
+    except SideEffectAnswersRefusedError as error:
+        return JSONResponse({"detail": {"side_effects": list(error.problems)}}, status_code=422)
     except ClientIdConflictError as error:
         raise HTTPException(status_code=409, detail=str(error)) from None
     return JSONResponse(
-        _out(stored).model_dump(mode="json"), status_code=201 if stored.created else 200
+        _out(stored.checkin, stored.side_effects).model_dump(mode="json"),
+        status_code=201 if stored.checkin.created else 200,
     )
 
 
@@ -147,7 +215,8 @@ def get_checkin(checkin_id: int, principal: CurrentPrincipal, store: StoreDep) -
         view = checkin_for(store.sessions, principal=principal, checkin_id=checkin_id)
     except PatientHiddenError:
         raise HTTPException(status_code=404, detail="not found") from None
-    return _out(view.stored)
+    answers = checkin_side_effects(store.sessions, checkin_id=checkin_id, actor=principal.actor)
+    return _out(view.stored, answers)
 
 
 @router.get("/patients/{patient_id}", response_model=PatientOut, responses={404: {}})

@@ -12,10 +12,16 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from nervecare.checkin import CheckInError, parse_checkin
-from nervecare.questionnaire import Question, load_questionnaire
+from nervecare.medications import SideEffectQuestion
+from nervecare.questionnaire import Question, Section, load_questionnaire
 from nervecare.recovery import assess_trajectory
 from nervecare.store.errors import ClientIdConflictError
 from nervecare.store.service import get_patient
+from nervecare.store.side_effects import (
+    SideEffectAnswersRefusedError,
+    checkin_side_effects,
+    due_side_effect_questions,
+)
 from nervecare.store.views import (
     PatientHiddenError,
     checkin_for,
@@ -34,7 +40,18 @@ from nervecare.web.checkin_form import (
     web_sections,
 )
 from nervecare.web.deps import CsrfChecked, CurrentPatient, PageDep, StoreDep
-from nervecare.web.submit import CONFIRM_PREFIX, submit_checkin
+from nervecare.web.side_effect_form import (
+    answer_field,
+    side_effect_answers_from_form,
+    side_effect_problems,
+    side_effect_text,
+    words_field,
+)
+from nervecare.web.submit import (
+    CONFIRM_PREFIX,
+    submit_checkin,
+    submit_checkin_with_side_effects,
+)
 
 __all__ = ["router"]
 
@@ -74,22 +91,78 @@ def home(page: PageDep, principal: CurrentPatient, store: StoreDep) -> Response:
     )
 
 
+class _Steps:
+    """The check-in's parts: the questionnaire's sections, with "Your new medicine" (the
+    side-effect questions due today) just before the last one when a medicine is being started."""
+
+    def __init__(self, medicine: tuple[SideEffectQuestion, ...]) -> None:
+        self.sections = web_sections()
+        self.medicine = medicine
+        self.medicine_step = len(self.sections) - 1 if medicine else None
+
+    def __len__(self) -> int:
+        return len(self.sections) + (1 if self.medicine else 0)
+
+    def section_at(self, step: int) -> Section | None:
+        """The questionnaire section shown at `step` (None: the medicine step)."""
+        if self.medicine_step is None or step < self.medicine_step:
+            return self.sections[step]
+        return None if step == self.medicine_step else self.sections[step - 1]
+
+    def first_with_problem(self, problems: dict[str, str]) -> int:
+        for number in range(len(self)):
+            section = self.section_at(number)
+            fields = (
+                {f(q) for q in self.medicine for f in (answer_field, words_field)}
+                if section is None
+                else {q.field for q in section.questions}
+            )
+            if fields & set(problems):
+                return number
+        return 0
+
+
+def _medicine_questions(
+    store: StoreDep, principal: CurrentPatient | CsrfChecked
+) -> tuple[SideEffectQuestion, ...]:
+    assert principal.patient_id is not None
+    return due_side_effect_questions(
+        store.sessions,
+        patient=principal.patient_id,
+        on=dt.datetime.now(dt.UTC).date(),
+        actor=principal.actor,
+    )
+
+
 def _render_step(
     page: PageDep,
     *,
+    steps: _Steps,
     step: int,
     answers: dict[str, list[str]],
     client_id: str,
     problems: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    sections = web_sections()
+    language = page.language
     return page.render(
         "patient/checkin.html",
         status_code=status_code,
-        sections=sections,
+        sections=steps.sections,
+        total=len(steps),
         step=step,
-        section=sections[step],
+        section=steps.section_at(step),
+        medicine=[
+            {
+                "question": q,
+                "text": side_effect_text(q, "question", language),
+                "answer_field": answer_field(q),
+                "words_field": words_field(q),
+                "id": f"se-{q.drug}-{q.key}",
+            }
+            for q in steps.medicine
+        ],
+        medicine_sources=_source_citations([k for q in steps.medicine for k in q.sources]),
         answers=answers,
         client_id=client_id,
         problems=problems or {},
@@ -97,16 +170,17 @@ def _render_step(
     )
 
 
+def _source_citations(keys: list[str]) -> list[tuple[str, str]]:
+    from nervecare.knowledge import load_sources  # noqa: PLC0415
+
+    registry = load_sources()
+    return [(k, registry[k].citation() if k in registry else k) for k in dict.fromkeys(keys)]
+
+
 @router.get("/checkin")
-def checkin_form(page: PageDep, principal: CurrentPatient) -> Response:
-    return _render_step(page, step=0, answers={}, client_id=str(uuid.uuid4()))
-
-
-def _first_step_with_problem(problems: dict[str, str]) -> int:
-    for number, section in enumerate(web_sections()):
-        if any(q.field in problems for q in section.questions):
-            return number
-    return 0
+def checkin_form(page: PageDep, principal: CurrentPatient, store: StoreDep) -> Response:
+    steps = _Steps(_medicine_questions(store, principal))
+    return _render_step(page, steps=steps, step=0, answers={}, client_id=str(uuid.uuid4()))
 
 
 @router.post("/checkin")
@@ -117,34 +191,46 @@ async def checkin_post(
     if principal.kind != "patient" or principal.patient_id is None:
         raise HTTPException(status_code=403, detail="this page is for patients")
     form = await request.form()
-    sections = web_sections()
-    answers = answers_from_form(list(form.multi_items()), sections)
+    steps = _Steps(await run_in_threadpool(_medicine_questions, store, principal))
+    items = list(form.multi_items())
+    answers = answers_from_form(items, steps.sections)
+    answers.update(side_effect_answers_from_form(items, steps.medicine))
     client_id = str(form.get("client_id") or uuid.uuid4())[:128]
     try:
-        step = min(max(int(str(form.get("step", "0"))), 0), len(sections) - 1)
+        step = min(max(int(str(form.get("step", "0"))), 0), len(steps) - 1)
     except ValueError:
         step = 0
     action = str(form.get("action", "next"))
     if action == "back":
-        return _render_step(page, step=max(0, step - 1), answers=answers, client_id=client_id)
-    problems = section_problems(sections[step], answers)
+        return _render_step(
+            page, steps=steps, step=max(0, step - 1), answers=answers, client_id=client_id
+        )
+    section = steps.section_at(step)
+    problems = (
+        side_effect_problems(steps.medicine, answers)[1]
+        if section is None
+        else section_problems(section, answers)
+    )
     if problems:
         return _render_step(
             page,
+            steps=steps,
             step=step,
             answers=answers,
             client_id=client_id,
             problems=problems,
             status_code=400,
         )
-    if step < len(sections) - 1 and action != "send":
+    if step < len(steps) - 1 and action != "send":
         if await _emergency_already(store, principal=principal, answers=answers):
             # Do not keep someone with an emergency answering questions: send now.
             return await _send(
-                page, store, principal=principal, answers=answers, client_id=client_id
+                page, store, principal=principal, steps=steps, answers=answers, client_id=client_id
             )
-        return _render_step(page, step=step + 1, answers=answers, client_id=client_id)
-    return await _send(page, store, principal=principal, answers=answers, client_id=client_id)
+        return _render_step(page, steps=steps, step=step + 1, answers=answers, client_id=client_id)
+    return await _send(
+        page, store, principal=principal, steps=steps, answers=answers, client_id=client_id
+    )
 
 
 async def _emergency_already(
@@ -175,9 +261,12 @@ async def _send(
     store: StoreDep,
     *,
     principal: CsrfChecked,
+    steps: _Steps,
     answers: dict[str, list[str]],
     client_id: str,
 ) -> Response:
+    """Store the check-in with the side-effect answers given so far (after an emergency answer
+    the rest are not asked: the unanswered ones are simply not stored)."""
     assert principal.patient_id is not None
     record = await run_in_threadpool(
         get_patient, store.sessions, patient=principal.patient_id, actor=principal.actor
@@ -189,10 +278,18 @@ async def _send(
         procedure=record.surgery.procedure,
         recorded_at=now.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
     )
+    side_effects, medicine_problems = side_effect_problems(steps.medicine, answers)
+    medicine_problems = {
+        field: code
+        for field, code in medicine_problems.items()
+        if not (code == "required" and field not in answers)
+    }
+    problems.update(medicine_problems)
     if problems:
         return _render_step(
             page,
-            step=_first_step_with_problem(problems),
+            steps=steps,
+            step=steps.first_with_problem(problems),
             answers=answers,
             client_id=client_id,
             problems=problems,
@@ -200,15 +297,20 @@ async def _send(
         )
     try:
         stored = await run_in_threadpool(
-            lambda: submit_checkin(
-                store, principal=principal, document=document, client_id=client_id
+            lambda: submit_checkin_with_side_effects(
+                store,
+                principal=principal,
+                document=document,
+                client_id=client_id,
+                side_effects=side_effects,
             )
         )
     except CheckInError as error:
         found = {problem.field: "invalid" for problem in error.problems}
         return _render_step(
             page,
-            step=_first_step_with_problem(found),
+            steps=steps,
+            step=steps.first_with_problem(found),
             answers=answers,
             client_id=client_id,
             problems=found,
@@ -216,7 +318,11 @@ async def _send(
         )
     except ClientIdConflictError:
         raise HTTPException(status_code=409, detail="already sent") from None
-    return RedirectResponse(f"/checkins/{stored.id}", status_code=303)
+    except SideEffectAnswersRefusedError:  # the plan changed while the form was open
+        raise HTTPException(
+            status_code=409, detail="the form has expired: please try again"
+        ) from None
+    return RedirectResponse(f"/checkins/{stored.checkin.id}", status_code=303)
 
 
 def _confirm_questions(triage: dict[str, Any]) -> list[Question]:
@@ -244,6 +350,7 @@ def result(
         raise _not_found() from None
     level: Level = view.stored.level
     client_id = view.stored.client_id or ""
+    answered_with = checkin_id
     if client_id.startswith(CONFIRM_PREFIX):
         try:
             original = checkin_for(
@@ -251,10 +358,25 @@ def result(
                 principal=principal,
                 checkin_id=int(client_id.removeprefix(CONFIRM_PREFIX)),
             )
+            answered_with = original.stored.id
             if level_rank(original.stored.level) > level_rank(level):
                 level = original.stored.level  # never lowered by the confirm step
         except (PatientHiddenError, ValueError):
             pass
+    side_effects = checkin_side_effects(
+        store.sessions, checkin_id=answered_with, actor=principal.actor
+    )
+    language = page.language
+    attention = [
+        {
+            "drug": answer.drug,
+            "question": side_effect_text(answer.as_question(), "question", language),
+            "if_yes": side_effect_text(answer.as_question(), "if_yes", language),
+            "sources": _source_citations(list(answer.sources)),
+        }
+        for answer in side_effects
+        if answer.needs_prompt_attention and answer.if_yes
+    ]
     questions = (
         []
         if confirmed or client_id.startswith(CONFIRM_PREFIX)
@@ -269,6 +391,8 @@ def result(
         questionnaire=load_questionnaire(),
         confirmed=confirmed,
         patient_texts=rule_patient_texts(),
+        side_effects=side_effects,
+        attention=attention,
     )
 
 

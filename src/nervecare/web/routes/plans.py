@@ -42,8 +42,10 @@ from nervecare.store.plans import (
     record_exercise,
     review_progression,
     save_medication_plan,
+    side_effect_history,
 )
 from nervecare.store.service import Store, get_patient
+from nervecare.store.side_effects import StoredSideEffectAnswer
 from nervecare.store.views import PatientHiddenError, require_patient_access
 from nervecare.web.deps import CsrfChecked, CurrentClinician, CurrentPatient, PageDep, StoreDep
 
@@ -76,6 +78,19 @@ def _programme(
         days_since_surgery=max(0, (day - surgery_on).days),
         level=stored.level,
     )
+
+
+def _side_effects_by_medicine(
+    answers: tuple[StoredSideEffectAnswer, ...],
+) -> list[tuple[str, list[tuple[dt.date, list[StoredSideEffectAnswer]]]]]:
+    """(drug, [(day, that day's answers)]) with the days most recent first, as stored."""
+    grouped: dict[str, dict[dt.date, list[StoredSideEffectAnswer]]] = {}
+    for answer in answers:
+        grouped.setdefault(answer.drug, {}).setdefault(answer.asked_on, []).append(answer)
+    return [
+        (drug, sorted(days.items(), key=lambda day: day[0], reverse=True))
+        for drug, days in sorted(grouped.items())
+    ]
 
 
 def _citations(keys: list[str]) -> list[tuple[str, str]]:
@@ -212,8 +227,10 @@ def _clinician_page(
         if programme is not None
         else None
     )
+    side_effects = side_effect_history(store.sessions, patient=patient_id, actor=principal.actor)
     keys = [k for p in plans for f in p.findings for k in f.sources]
     keys += [k for f in preview or () for k in f.sources]
+    keys += [k for a in side_effects if a.needs_prompt_attention for k in a.sources]
     if decision is not None:
         keys += list(decision.sources)
     return page.render(
@@ -225,6 +242,8 @@ def _clinician_page(
         programme=programme,
         adherence=adherence,
         decision=decision,
+        side_effects=_side_effects_by_medicine(side_effects),
+        attention=[a for a in side_effects if a.needs_prompt_attention],
         preview=preview,
         form=form or {},
         error=error,
