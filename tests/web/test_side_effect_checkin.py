@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import escape
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from nervecare.medications import MedicationPlan, PatientFacts, PlanItem
+from nervecare.medications import MedicationPlan, PatientFacts, PlanItem, load_drug_knowledge
 from nervecare.store.models import CheckInRow, SideEffectAnswerRow
 from nervecare.store.plans import activate_medication_plan, save_medication_plan
 from nervecare.store.service import Store
@@ -228,6 +229,31 @@ def test_today_says_the_questions_are_asked_in_the_check_in(
     today = client.get("/today").text
     assert "short questions about side effects in today" in today
     assert 'href="/checkin"' in today
+
+
+def _spanish(client: TestClient) -> None:
+    token = csrf_from(client.get("/home").text)
+    client.post("/language", data={"csrf_token": token, "language": "es", "next": "/checkin"})
+
+
+def _gabapentin_text(key: str, field: str) -> str:
+    drug = load_drug_knowledge().drug("gabapentin")
+    return next(e for e in drug.side_effects if e.key == key).text_for(field, "es")
+
+
+def test_a_spanish_speaking_patient_reads_the_questions_and_instruction_in_spanish(
+    client: TestClient, seeded: Seeded, starting: Store
+):
+    """The questions' words come from the drug data in the patient's language."""
+    sign_in(client, seeded["a"].patient)
+    _spanish(client)
+    data = _form(client)
+    page = _to_medicine_step(client, data)
+    assert "Su medicamento nuevo" in page
+    assert escape(_gabapentin_text("dizziness", "question")) in page
+    data |= {BREATHING: "yes", DIZZINESS: "no", SLEEPINESS: "no"}
+    result = client.get(_send(client, data).headers["location"]).text
+    assert escape(_gabapentin_text("breathing", "if_yes")) in result
 
 
 # ------------------------------------------------------------------ the JSON API

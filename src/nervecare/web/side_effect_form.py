@@ -38,14 +38,13 @@ def words_field(question: SideEffectQuestion) -> str:
 
 
 def side_effect_text(question: SideEffectQuestion, field: str, language: str) -> str:
-    """The question's `question` or `if_yes` text in `language` (English when none is given)."""
-    english = str(getattr(question, field) or "")
+    """The question's `question` or `if_yes` text in `language`, through the drug data's own
+    localisation hook; the stored words when the data no longer has the question."""
     drug = load_drug_knowledge().drugs.get(question.drug)
     effect = next((e for e in drug.side_effects if e.key == question.key), None) if drug else None
-    text_for = getattr(effect, "text_for", None)
-    if effect is None or text_for is None or not english:
-        return english
-    return str(text_for(field, language))
+    if effect is None:
+        return str(getattr(question, field) or "")
+    return effect.text_for(field, language)
 
 
 def side_effect_answers_from_form(

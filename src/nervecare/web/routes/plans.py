@@ -48,6 +48,7 @@ from nervecare.store.service import Store, get_patient
 from nervecare.store.side_effects import StoredSideEffectAnswer
 from nervecare.store.views import PatientHiddenError, require_patient_access
 from nervecare.web.deps import CsrfChecked, CurrentClinician, CurrentPatient, PageDep, StoreDep
+from nervecare.web.side_effect_form import side_effect_text
 
 __all__ = ["router"]
 
@@ -243,6 +244,10 @@ def _clinician_page(
         adherence=adherence,
         decision=decision,
         side_effects=_side_effects_by_medicine(side_effects),
+        side_effect_texts={
+            (a.drug, a.key): side_effect_text(a.as_question(), "question", page.language)
+            for a in side_effects
+        },
         attention=[a for a in side_effects if a.needs_prompt_attention],
         preview=preview,
         form=form or {},
