@@ -314,3 +314,20 @@ def test_a_bare_check_in_is_still_a_contract_v1_document(client: TestClient, sta
     response = client.post("/api/v1/checkins", json=CHECKIN, headers=_bearer(client))
     assert response.status_code == 201
     assert response.json()["side_effects"] == []
+
+
+def test_answers_next_to_the_check_ins_fields_are_taken_out_of_the_document(
+    client: TestClient, starting: Store
+):
+    """`side_effects` beside the contract fields: stored as answers, not inside the check-in."""
+    body = {
+        **CHECKIN,
+        "side_effects": [{"drug": "gabapentin", "key": "sleepiness", "answer": True}],
+    }
+    response = client.post("/api/v1/checkins", json=body, headers=_bearer(client))
+    assert response.status_code == 201, response.text
+    assert [s["key"] for s in response.json()["side_effects"]] == ["sleepiness"]
+    assert _answers(starting) == [("sleepiness", True, "")]
+    with starting.sessions() as session:
+        document = session.get(CheckInRow, response.json()["id"]).document
+    assert "side_effects" not in document

@@ -6,8 +6,9 @@ token cannot be sent by another site's page, so it needs none. `Idempotency-Key`
 makes a repeated submission store once (the key is the check-in's client id).
 
 While a medicine is being started, a check-in may carry the patient's side-effect answers beside
-it: `{"checkin": {...contract v1...}, "side_effects": [{"drug", "key", "answer", "words"}]}`.
-The check-in document itself is unchanged; a bare contract-v1 document is still accepted.
+it: `{"checkin": {...contract v1...}, "side_effects": [{"drug", "key", "answer", "words"}]}`, or
+`side_effects` next to the check-in's own fields. Either way the answers are stored beside the
+check-in, whose document stays contract v1; a bare contract-v1 document is still accepted.
 """
 
 from __future__ import annotations
@@ -85,14 +86,17 @@ def _out(
 
 
 def _split_body(body: dict[str, Any]) -> tuple[dict[str, Any], Any]:
-    """(check-in document, side-effect answers): the envelope, or a bare contract-v1 document.
+    """(check-in document, side-effect answers) from `{checkin, side_effects}`, or from a
+    contract-v1 document with `side_effects` beside its fields (taken out: the document is
+    stored without it), or a bare contract-v1 document.
 
     A contract-v1 check-in always has its own fields (leg pain, days since surgery), so a body
     made only of `checkin` and `side_effects` cannot be one.
     """
     if isinstance(body.get("checkin"), dict) and set(body) <= {"checkin", "side_effects"}:
         return body["checkin"], body.get("side_effects") or []
-    return body, []
+    document = {key: value for key, value in body.items() if key != "side_effects"}
+    return document, body.get("side_effects") or []
 
 
 def _side_effect_answers(raw: Any) -> tuple[SideEffectAnswer, ...]:
