@@ -31,8 +31,9 @@ def _typed(value: Any) -> tuple[str, Any]:
 
 
 def sub_extension(name: str, value: Any) -> dict[str, Any] | None:
-    """One named value as a sub-extension (None when there is no value to send)."""
-    if value is None:
+    """One named value as a sub-extension (None when there is no value to send: FHIR has no
+    empty strings, so an empty text travels as no value and reads back as empty)."""
+    if value is None or value == "":
         return None
     kind, typed = _typed(value)
     return {"url": name, kind: typed}

@@ -266,6 +266,8 @@ def plan_resources(
 
 @dataclass
 class PlansRead:
+    """What an incoming document holds of issue 7's records, and what was left out (notes)."""
+
     plans: list[PlanRecord] = field(default_factory=list)
     programmes: list[ProgrammeRecord] = field(default_factory=list)
     feedback: list[FeedbackRecord] = field(default_factory=list)
@@ -284,7 +286,8 @@ def _errors(where: str, error: ValidationError) -> list[Problem]:
     ]
 
 
-def _is_date(value: Any) -> str | None:
+def _day_text(value: Any) -> str | None:
+    """The YYYY-MM-DD of a FHIR date or dateTime (the models give either type)."""
     return None if value is None else str(value)[:10]
 
 
@@ -325,7 +328,7 @@ class _PlanReader:
                 {
                     "drug": _one(item, "drug"),
                     "indication": _one(item, "indication"),
-                    "start_on": _is_date(_one(item, "start-on")),
+                    "start_on": _day_text(_one(item, "start-on")),
                     "start_daily_mg": _one(item, "start-daily-mg"),
                     "target_daily_mg": _one(item, "target-daily-mg"),
                     "step_mg": _one(item, "step-mg"),
@@ -375,7 +378,7 @@ class _PlanReader:
                 where,
                 {
                     "drug": drug,
-                    "scheduled_on": _is_date(resource.effectiveDateTime),
+                    "scheduled_on": _day_text(resource.effectiveDateTime),
                     "dose_number": number.valueInteger if number is not None else 1,
                     "status": status,
                     "recorded_at": recorded.valueDateTime if recorded is not None else None,
@@ -483,7 +486,7 @@ class _PlanReader:
                     {
                         "procedure": _one(values, "procedure"),
                         "level": level,
-                        "level_since": _is_date(_one(values, "level-since")),
+                        "level_since": _day_text(_one(values, "level-since")),
                         "status": _one(values, "status"),
                         "assigned_by": _one(values, "assigned-by") or "",
                         "note": resource.note[0].text if resource.note else "",
@@ -517,7 +520,7 @@ class _PlanReader:
                 FeedbackRecord.model_validate(
                     {
                         **values,
-                        "performed_on": _is_date(resource.effectiveDateTime),
+                        "performed_on": _day_text(resource.effectiveDateTime),
                         "exercise": exercise.valueString if exercise is not None else None,
                         "recorded_at": resource.issued,
                     }
