@@ -25,9 +25,9 @@ def reader() -> Reader:
 
 @pytest.fixture(scope="session")
 def rules_reader() -> Reader:
-    """read_notes with rules only (no embedding model)."""
+    """read_notes with the lay-language rules only (no embedding model, no topic layer)."""
     warm_up(semantic=False)
-    return lambda text: read_notes(text, semantic=False)
+    return lambda text: read_notes(text, semantic=False, topics=False)
 
 
 @pytest.fixture(scope="session")

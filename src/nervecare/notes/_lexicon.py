@@ -26,6 +26,9 @@ __all__ = [
     "SemanticExamples",
     "SemanticFlag",
     "Spelling",
+    "Topic",
+    "TopicCue",
+    "TopicFile",
     "check_answer",
     "load_lexicon",
 ]
@@ -161,6 +164,53 @@ class SemanticExamples(_Entry):
     function_words: frozenset[str]
 
 
+class TopicCue(_Entry):
+    """Words saying something is wrong with a topic, and the answer they point to."""
+
+    value: AnswerValue
+    words: tuple[str, ...] = Field(min_length=1)
+
+
+class Topic(_Entry):
+    """A subject patients name when a red flag is there (the bladder, both legs, the chest).
+
+    See topics.yaml: a clause naming the topic with a cue, not denied or discounted, becomes a
+    possible finding for `field`.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    field: str
+    value: AnswerValue
+    sources: tuple[str, ...] = Field(min_length=1)
+    words: tuple[str, ...] = Field(min_length=1)
+    #: Words that name the topic *and* say something is wrong ("both legs"): no cue needed.
+    strong: tuple[str, ...] = ()
+    #: Words that mean the clause is about something else ("constipated", "wound").
+    not_if: tuple[str, ...] = ()
+    #: A function whose going is the sign ("the urge has gone"): not read as "resolved".
+    lost: tuple[str, ...] = ()
+    cues: tuple[TopicCue, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _contract_answers(self) -> Topic:
+        check_answer(self.field, self.value)
+        for cue in self.cues:
+            check_answer(self.field, cue.value)
+        return self
+
+
+class TopicFile(_Entry):
+    """topics.yaml: the topics, and the word lists the topic layer reads every clause with."""
+
+    denials: frozenset[str] = Field(min_length=1)
+    bare_negations: frozenset[str] = Field(min_length=1)
+    symptom_words: tuple[str, ...] = Field(min_length=1)
+    own_question: tuple[str, ...] = Field(min_length=1)
+    supposing: frozenset[str] = Field(min_length=1)
+    resolved_after: tuple[str, ...] = Field(min_length=1)
+    topics: tuple[Topic, ...] = Field(min_length=1)
+
+
 class NotesLexicon(_Entry):
     """Everything the notes reader knows about words, loaded and checked once."""
 
@@ -170,12 +220,14 @@ class NotesLexicon(_Entry):
     context_macros: dict[str, str]
     spelling: Spelling
     semantic: SemanticExamples
+    topics: TopicFile
 
     def cited_sources(self) -> set[str]:
         keys = {key for rule in self.rules for key in rule.sources}
         keys |= {key for trigger in self.context for key in trigger.sources}
         keys |= {key for flag in self.semantic.flags for key in flag.sources}
         keys |= set(self.semantic.clearly_fine.sources)
+        keys |= {key for topic in self.topics.topics for key in topic.sources}
         return keys
 
 
@@ -191,4 +243,5 @@ def load_lexicon() -> NotesLexicon:
         context_macros=context.get("macros") or {},
         spelling=Spelling.model_validate(read_data("notes", "spelling.yaml")),
         semantic=SemanticExamples.model_validate(read_data("notes", "semantic.yaml")),
+        topics=TopicFile.model_validate(read_data("notes", "topics.yaml")),
     )

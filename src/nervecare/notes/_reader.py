@@ -1,4 +1,5 @@
-"""Reading a note: rules first (with ConText), then the semantic layer, which only adds."""
+"""Reading a note: rules first (with ConText), then the semantic layer and the topic layer,
+which only add."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Sequence
 
 from nervecare.notes._model import NotesReading, SetAsideMention, SetAsideReason
 from nervecare.notes._pipeline import Mention, rules_pipeline
+from nervecare.notes._topics import topic_layer
 from nervecare.triage.findings import NoteFinding
 
 __all__ = ["read_many", "read_notes", "warm_up"]
@@ -54,18 +56,21 @@ def _aside(mention: Mention, because: SetAsideReason) -> SetAsideMention:
     )
 
 
-def read_notes(text: str, *, semantic: bool = True) -> NotesReading:
+def read_notes(text: str, *, semantic: bool = True, topics: bool = True) -> NotesReading:
     """The red flags a patient's free-text note amounts to, as check-in answers.
 
     Pure in effect: the same text always gives the same reading. The medspaCy pipeline (and,
     with `semantic`, the embedding model) is built on the first call and kept for the process.
+    `semantic=False, topics=False` reads with the lay-language rules alone (for evaluation).
     """
     if not text.strip():
         return NotesReading()
-    return read_many([text], semantic=semantic)[0]
+    return read_many([text], semantic=semantic, topics=topics)[0]
 
 
-def read_many(texts: Sequence[str], *, semantic: bool = True) -> list[NotesReading]:
+def read_many(
+    texts: Sequence[str], *, semantic: bool = True, topics: bool = True
+) -> list[NotesReading]:
     """`read_notes` of each text, in order, with the work shared (e.g. a JSON-lines file).
 
     Each reading is exactly what `read_notes` gives for that text alone: a note's reading
@@ -77,6 +82,7 @@ def read_many(texts: Sequence[str], *, semantic: bool = True) -> list[NotesReadi
     if not any(text.strip() for text in texts):
         return [NotesReading() for _ in texts]
     pipeline = rules_pipeline()
+    net = topic_layer() if topics else None
     layer = None
     if semantic:
         from nervecare.notes._semantic import semantic_layer  # noqa: PLC0415 - loads torch
@@ -98,6 +104,10 @@ def read_many(texts: Sequence[str], *, semantic: bool = True) -> list[NotesReadi
                 set_aside.append(_aside(mention, because))
         if layer is not None:
             extra, discounted = layer.scan(parsed, parsed.mentions)
+            findings += extra
+            set_aside += discounted
+        if net is not None:
+            extra, discounted = net.scan(parsed, parsed.mentions, findings, set_aside)
             findings += extra
             set_aside += discounted
         readings.append(NotesReading(findings=tuple(findings), set_aside=tuple(set_aside)))
