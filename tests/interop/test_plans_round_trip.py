@@ -301,3 +301,26 @@ def test_a_foreign_administration_is_reported_not_dropped_silently(
     summary = import_fhir(other_store.sessions, bundle, clock=_clock)
     assert summary.patient_created
     assert ["not a dose of a nervecare plan" in note for note in summary.notes] == [True]
+
+
+def test_only_a_confirmed_rxcui_is_sent_as_an_rxnorm_code(store: Store, other_store: Store) -> None:
+    """Gabapentin's RxCUI is confirmed against a cited source, pregabalin's is not: pregabalin
+    travels by name and nervecare's drug key, never as an unverified RxNorm code, and still
+    imports as pregabalin."""
+    bundle = _export(store, _planned(store))
+    requests = [r for _, r in _entries(bundle, "MedicationRequest")]
+    concepts = {
+        r["medicationCodeableConcept"]["text"]: r["medicationCodeableConcept"] for r in requests
+    }
+    rxnorm = "http://www.nlm.nih.gov/research/umls/rxnorm"
+    assert concepts["gabapentin"]["coding"] == [
+        {"system": rxnorm, "code": "25480", "display": "gabapentin"}
+    ]
+    assert "coding" not in concepts["pregabalin"]
+    import_fhir(other_store.sessions, bundle, clock=_clock)
+    [active] = [
+        p
+        for p in read_medication_plans(other_store.sessions, patient="PLAN-1")
+        if p.status == "active"
+    ]
+    assert [item.drug for item in active.plan.items] == ["pregabalin", "ibuprofen"]

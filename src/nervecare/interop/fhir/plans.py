@@ -1,8 +1,11 @@
 """Medication plans, dose reports, exercise programmes and exercise feedback (issue 7) as FHIR,
 and back.
 
-A plan's medicine is a MedicationRequest (intent `plan`, RxNorm-coded, the plan's medicines
-grouped by `groupIdentifier`); each dose the patient reported is a MedicationAdministration
+A plan's medicine is a MedicationRequest (intent `plan`, the plan's medicines grouped by
+`groupIdentifier`), RxNorm-coded only where the drug data marks the RxCUI as confirmed against a
+cited source; an unconfirmed code is never sent as if verified, so such a medicine travels by its
+name (`text`) and the drug key of the `medication-plan-item` extension, which is also what the
+import reads; each dose the patient reported is a MedicationAdministration
 (`completed` when taken, `not-done` when missed) pointing at its request; a programme is a
 CarePlan; how an exercise went is an Observation. What FHIR has no element for (titration steps,
 the findings the prescriber accepted, the level a programme reached) travels in nervecare
@@ -117,7 +120,7 @@ def _medication_requests(out: _Out, number: int, record: PlanRecord) -> dict[str
     for index, item in enumerate(record.plan.items):
         facts = drugs.get(item.drug_key)
         codings = []
-        if facts is not None:
+        if facts is not None and facts.rxcui_confirmed:
             codings.append(_coding(out.codes.rxnorm.system, facts.rxcui, facts.plain_name))
         request_id = safe_id("medreq-", f"{out.reference}-{number}-{index + 1}")
         references[item.drug_key] = f"MedicationRequest/{request_id}"
