@@ -1,4 +1,5 @@
-"""`nervecare export PATIENT --fhir` and `nervecare import FILE`, on SQLite and PostgreSQL."""
+"""`nervecare export PATIENT --fhir` and `nervecare import FILE` (with what the import did:
+check-ins, alerts restored or new, and each warning), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 from nervecare.cli import app
 from nervecare.demo.load import load_demo
 from nervecare.settings import get_settings
-from nervecare.store.service import open_store
+from nervecare.store.service import Store, open_store
 from tests.interop.conftest import TODAY
 
 
@@ -63,3 +64,50 @@ def test_import_of_invalid_fhir_prints_an_operation_outcome(cli: CliRunner, tmp_
     outcome = json.loads(result.output)
     assert outcome["resourceType"] == "OperationOutcome"
     assert outcome["issue"][0]["expression"] == ["Procedure"]
+
+
+def _url(store: Store) -> str:
+    return store.engine.url.render_as_string(hide_password=False)
+
+
+def test_import_prints_alerts_restored(cli: CliRunner, other_store: Store, tmp_path: Path) -> None:
+    """An urgent check-in's alert that travelled with it is reported as restored, none new."""
+    target = tmp_path / "bundle.json"
+    assert cli.invoke(app, ["export", "DEMO-005", "--fhir", "-o", str(target)]).exit_code == 0
+    result = cli.invoke(app, ["import", str(target), "--url", _url(other_store)])
+    assert result.exit_code == 0, result.output
+    assert "DEMO-005 (enrolled)" in result.output
+    assert "alerts: 1 restored as recorded, 0 new pending for the care team" in result.output
+    assert "warning:" not in result.output
+
+
+def test_import_prints_new_pending_alerts_and_each_warning(
+    cli: CliRunner, other_store: Store, tmp_path: Path
+) -> None:
+    """Without its alert's Communication the urgent check-in is alerted anew, and the output
+    says so in a warning line naming the check-in, as well as a resource left out."""
+    target = tmp_path / "bundle.json"
+    assert cli.invoke(app, ["export", "DEMO-005", "--fhir", "-o", str(target)]).exit_code == 0
+    bundle = json.loads(target.read_text())
+    bundle["entry"] = [
+        e for e in bundle["entry"] if e["resource"]["resourceType"] != "Communication"
+    ]
+    bundle["entry"].append(
+        {
+            "resource": {
+                "resourceType": "MedicationAdministration",
+                "status": "completed",
+                "medicationCodeableConcept": {"text": "morphine 5 mg"},
+                "subject": {"reference": "Patient/DEMO-005"},
+                "effectiveDateTime": "2026-11-01",
+            }
+        }
+    )
+    target.write_text(json.dumps(bundle))
+    result = cli.invoke(app, ["import", str(target), "--url", _url(other_store)])
+    assert result.exit_code == 0, result.output
+    assert "alerts: 0 restored as recorded, 1 new pending for the care team" in result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 2
+    assert any("not a dose of a nervecare plan" in line for line in warnings)
+    assert any("a new alert is pending for the care team" in line for line in warnings)

@@ -81,3 +81,11 @@ def import_(
         f"{summary.patient.reference} ({state}): {summary.checkins_created} check-ins stored, "
         f"{summary.checkins_already_stored} already stored"
     )
+    typer.echo(
+        f"alerts: {summary.alerts_restored} restored as recorded, "
+        f"{summary.alerts_created_pending} new pending for the care team"
+    )
+    if summary.medication_plans_created:
+        typer.echo(f"medication plans: {summary.medication_plans_created} restored")
+    for note in summary.notes:
+        typer.echo(f"warning: {note}")
