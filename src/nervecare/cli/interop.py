@@ -87,5 +87,7 @@ def import_(
     )
     if summary.medication_plans_created:
         typer.echo(f"medication plans: {summary.medication_plans_created} restored")
+    if summary.side_effect_answers_restored:
+        typer.echo(f"side-effect answers: {summary.side_effect_answers_restored} restored")
     for note in summary.notes:
         typer.echo(f"warning: {note}")

@@ -67,7 +67,8 @@ async def take_in(request: Request, caller: TrustedCaller, store: StoreDep) -> J
     message = (
         f"{summary.patient.reference} ({state}): {summary.checkins_created} check-ins stored, "
         f"{summary.checkins_already_stored} already stored; {summary.alerts_restored} alerts "
-        f"restored as recorded, {summary.alerts_created_pending} new alerts pending"
+        f"restored as recorded, {summary.alerts_created_pending} new alerts pending; "
+        f"{summary.side_effect_answers_restored} side-effect answers restored"
     )
     # What the import left out or did differently (e.g. a new alert for the care team) is a
     # warning each, so the sender sees it and nothing is dropped in silence.

@@ -35,10 +35,22 @@ from nervecare.store.interop import (
 )
 from nervecare.store.plans import dose_summary, exercise_adherence
 from nervecare.store.schemas import NewPatient
+from nervecare.store.side_effects_restore import (
+    checkin_ids_of,
+    restore_side_effect_answers,
+    side_effect_records,
+)
 from nervecare.store.units import patient_record
 from nervecare.triage import TriageResult, triage_checkin
 
-__all__ = ["export_patient", "import_fhir", "read_patient_export"]
+__all__ = ["FhirImportSummary", "export_patient", "import_fhir", "read_patient_export"]
+
+
+class FhirImportSummary(ImportSummary):
+    """What a FHIR import did: the store's summary, and the side-effect answers it restored."""
+
+    #: Side-effect answers stored beside the check-ins this import added.
+    side_effect_answers_restored: int = 0
 
 
 def read_patient_export(
@@ -68,6 +80,7 @@ def read_patient_export(
         plans = tuple(plan_records(session, patient_id=found.id))
         programmes = tuple(programme_records(session, patient_id=found.id))
         feedback = tuple(feedback_records(session, patient_id=found.id))
+        side_effects = tuple(side_effect_records(session, patient_id=found.id))
     if extra_points:
         history = PatientHistory.model_validate(
             {**history.model_dump(), "points": [*history.points, *extra_points]}
@@ -91,6 +104,7 @@ def read_patient_export(
         medication_plans=plans,
         exercise_programmes=programmes,
         exercise_feedback=feedback,
+        side_effects=side_effects,
         dose_counts=tuple(doses),
         exercise_adherence=adherence,
     )
@@ -120,7 +134,7 @@ def import_fhir(
     actor: str = "system",
     clock: Clock = utc_now,
     triage: Callable[[CheckIn], TriageResult] = triage_checkin,
-) -> ImportSummary:
+) -> FhirImportSummary:
     """Store a FHIR Bundle, Patient + Procedure, or QuestionnaireResponse(s) in one transaction.
 
     Raises `FhirInputError` (nothing stored) when the document cannot be taken in.
@@ -149,6 +163,7 @@ def import_fhir(
                     display_name="-",
                     surgery=build_history(session, patient=found).surgery,
                 )
+            stored_before = checkin_ids_of(session, reference=new.reference)
             summary = import_record(
                 session,
                 new=new,
@@ -163,9 +178,18 @@ def import_fhir(
                 actor=actor,
                 now=now,
             )
-            if not request.notes:
-                return summary
-            return summary.model_copy(update={"notes": (*request.notes, *summary.notes)})
+            restored = restore_side_effect_answers(
+                session,
+                patient_id=summary.patient.id,
+                answers=request.side_effects,
+                stored_before=stored_before,
+                actor=actor,
+                now=now,
+            )
+            return FhirImportSummary(
+                **{name: getattr(summary, name) for name in ImportSummary.model_fields},
+                side_effect_answers_restored=restored,
+            ).model_copy(update={"notes": (*request.notes, *summary.notes)})
     except ClientIdConflictError as error:
         raise FhirInputError(
             [Problem("QuestionnaireResponse.identifier", str(error), "conflict")]

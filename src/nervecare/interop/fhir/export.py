@@ -36,6 +36,7 @@ from nervecare.interop.fhir.ids import (
 )
 from nervecare.interop.fhir.plans import plan_resources
 from nervecare.interop.fhir.questionnaire import checkin_questionnaire, response_from_checkin
+from nervecare.interop.fhir.side_effects import side_effect_resources
 from nervecare.knowledge import load_sources
 from nervecare.recovery.models import PatientHistory, Trajectory
 from nervecare.rehab.models import AdherenceSummary
@@ -49,6 +50,7 @@ from nervecare.store.interop import (
 )
 from nervecare.store.plans import DoseCount
 from nervecare.store.schemas import PatientRecord
+from nervecare.store.side_effects_restore import ExportedSideEffect
 
 __all__ = [
     "ALERT_EXTENSION",
@@ -90,6 +92,9 @@ class PatientExport(BaseModel):
     #: Exercise programmes (the level reached per track), oldest first, and exercise feedback.
     exercise_programmes: tuple[ProgrammeRecord, ...] = ()
     exercise_feedback: tuple[FeedbackRecord, ...] = ()
+    #: Side-effect answers given in check-ins while a medicine was being started, in check-in
+    #: order: exported as Observations (see `interop.fhir.side_effects`).
+    side_effects: tuple[ExportedSideEffect, ...] = ()
     #: Doses due, taken and missed per drug over the reporting period (active plan).
     dose_counts: tuple[DoseCount, ...] = ()
     #: Sessions done against planned in the active exercise programme, over the same period.
@@ -395,6 +400,17 @@ class _Builder:
             subject=self.subject,
         )
 
+    def side_effects(self, references: dict[int, str]) -> None:
+        """Side-effect answers, each pointing at its check-in and at the medicine started."""
+        self.resources += side_effect_resources(
+            answers=self.data.side_effects,
+            plans=self.data.medication_plans,
+            responses=references,
+            codes=self.codes,
+            reference=self.reference,
+            subject=self.subject,
+        )
+
     def procedures_done(self) -> None:
         for number, done in enumerate(self.data.history.procedures_done, 1):
             resource: dict[str, Any] = {
@@ -499,8 +515,9 @@ def bundle_for_patient(
     bundle_id: str | None = None,
 ) -> Bundle:
     """The Bundle: Patient, surgery, baseline, Questionnaire, one QuestionnaireResponse (and its
-    Observations) per check-in, Flags, MedicationStatements, Procedures done, CarePlans and
-    Communications for alerts."""
+    Observations) per check-in, Flags, Communications for alerts, MedicationStatements, medication
+    plans (MedicationRequests and doses), side-effect answers (Observations), Procedures done and
+    CarePlans."""
     builder = _Builder(data, fhir_base=fhir_base, app_base=app_base)
     builder.patient()
     builder.surgery()
@@ -511,6 +528,7 @@ def bundle_for_patient(
     builder.communications(references)
     builder.medications()
     builder.plans()
+    builder.side_effects(references)
     builder.procedures_done()
     builder.exercise_plan()
     builder.suggestions()

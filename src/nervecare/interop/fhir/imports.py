@@ -4,8 +4,9 @@ to nervecare's values, or a `FhirInputError` with one problem per thing wrong.
 Only what nervecare records is read back: Patient, the index operation (Procedure), baseline
 Observations, QuestionnaireResponses (the check-ins), MedicationStatements, Procedures done, the
 exercise CarePlan, medication plans with their doses, exercise programmes and feedback
-(`interop.fhir.plans`), and the Communication of each alert (how it was handled, so that it is
-restored rather than sent again). Observations derived from check-ins, Flags and the suggestion
+(`interop.fhir.plans`), the side-effect answers given in check-ins (`interop.fhir.side_effects`),
+and the Communication of each alert (how it was handled, so that it is restored rather than sent
+again). Observations derived from check-ins, Flags and the suggestion
 CarePlan are recomputed from those, so they are not read.
 """
 
@@ -33,6 +34,7 @@ from nervecare.interop.fhir.export import ALERT_EXTENSION, SNOMED, TREATMENT_DON
 from nervecare.interop.fhir.plans import is_programme, read_plans
 from nervecare.interop.fhir.problems import FhirInputError, Problem, problems_from_validation
 from nervecare.interop.fhir.questionnaire import checkin_from_response
+from nervecare.interop.fhir.side_effects import read_side_effects
 from nervecare.recovery.models import (
     Baseline,
     MedicationTrial,
@@ -50,6 +52,7 @@ from nervecare.store.interop import (
     ProgrammeRecord,
 )
 from nervecare.store.schemas import NewPatient
+from nervecare.store.side_effects_restore import ImportedSideEffect
 
 __all__ = ["DEFAULT_TEAM", "ImportRequest", "parse_import", "patient_key_of_response"]
 
@@ -89,6 +92,8 @@ class ImportRequest(BaseModel):
     plans: tuple[PlanRecord, ...] = ()
     programmes: tuple[ProgrammeRecord, ...] = ()
     feedback: tuple[FeedbackRecord, ...] = ()
+    #: Side-effect answers, each with the client id of the check-in it was given in.
+    side_effects: tuple[ImportedSideEffect, ...] = ()
     #: What was read but will not be stored, in plain words (reported in the import result).
     notes: tuple[str, ...] = ()
 
@@ -513,6 +518,12 @@ def parse_import(document: Any) -> ImportRequest:
         reader.add(patients[1][1], "a Bundle may carry one patient only", "structure")
     collected = _collect(parsed, reader)
     planned = read_plans(parsed, reader.codes, reader.problems)
+    side_effects = read_side_effects(
+        parsed,
+        reader.codes,
+        reader.problems,
+        {ref: collected.checkins[index].client_id for ref, index in collected.responses.items()},
+    )
     new = None
     if patients:
         fields = reader.patient(*patients[0])
@@ -532,5 +543,6 @@ def parse_import(document: Any) -> ImportRequest:
         plans=tuple(planned.plans),
         programmes=tuple(planned.programmes),
         feedback=tuple(planned.feedback),
+        side_effects=tuple(side_effects),
         notes=(*collected.notes, *planned.notes),
     )

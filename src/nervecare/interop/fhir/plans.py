@@ -44,6 +44,7 @@ __all__ = [
     "PlansRead",
     "is_feedback",
     "is_programme",
+    "medication_request_id",
     "plan_resources",
     "read_plans",
 ]
@@ -112,6 +113,12 @@ def _dose_text(record: PlanRecord, index: int) -> str:
     return dose
 
 
+def medication_request_id(reference: str, number: int, index: int) -> str:
+    """The id of the MedicationRequest for a plan's medicine (plan `number` counts from 1 in the
+    patient's plans, oldest first; `index` is the medicine's place in the plan, from 0)."""
+    return safe_id("medreq-", f"{reference}-{number}-{index + 1}")
+
+
 def _medication_requests(out: _Out, number: int, record: PlanRecord) -> dict[str, str]:
     """The plan's MedicationRequests; returns each drug's request reference (for its doses)."""
     drugs = load_drug_knowledge().drugs
@@ -122,7 +129,7 @@ def _medication_requests(out: _Out, number: int, record: PlanRecord) -> dict[str
         codings = []
         if facts is not None and facts.rxcui_confirmed:
             codings.append(_coding(out.codes.rxnorm.system, facts.rxcui, facts.plain_name))
-        request_id = safe_id("medreq-", f"{out.reference}-{number}-{index + 1}")
+        request_id = medication_request_id(out.reference, number, index)
         references[item.drug_key] = f"MedicationRequest/{request_id}"
         item_extension = complex_extension(
             out.url(_ITEM),
