@@ -15,6 +15,7 @@ from nervecare.demo.load import load_demo
 from nervecare.settings import get_settings
 from nervecare.store.service import Store, open_store
 from tests.interop.conftest import TODAY
+from tests.interop.test_side_effects_round_trip import _starting_gabapentin
 
 
 @pytest.fixture
@@ -111,3 +112,19 @@ def test_import_prints_new_pending_alerts_and_each_warning(
     assert len(warnings) == 2
     assert any("not a dose of a nervecare plan" in line for line in warnings)
     assert any("a new alert is pending for the care team" in line for line in warnings)
+
+
+def test_import_prints_side_effect_answers_restored(
+    cli: CliRunner, other_store: Store, tmp_path: Path
+) -> None:
+    """A patient's side-effect answers travel with their check-ins and the output counts them."""
+    _starting_gabapentin(other_store)
+    target = tmp_path / "bundle.json"
+    exported = cli.invoke(
+        app, ["export", "SIDE-1", "--fhir", "-o", str(target), "--url", _url(other_store)]
+    )
+    assert exported.exit_code == 0, exported.output
+    result = cli.invoke(app, ["import", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "SIDE-1 (enrolled): 2 check-ins stored" in result.output
+    assert "side-effect answers: 6 restored" in result.output
