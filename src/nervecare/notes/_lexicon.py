@@ -203,6 +203,7 @@ class TopicFile(_Entry):
     """topics.yaml: the topics, and the word lists the topic layer reads every clause with."""
 
     denials: frozenset[str] = Field(min_length=1)
+    cue_denials: frozenset[str] = Field(min_length=1)
     bare_negations: frozenset[str] = Field(min_length=1)
     symptom_words: tuple[str, ...] = Field(min_length=1)
     own_question: tuple[str, ...] = Field(min_length=1)

@@ -37,7 +37,10 @@ __all__ = ["TopicLayer", "topic_layer"]
 
 _PART_BREAK = " | "  # joins a clause's parts, so no phrase matches across two of them
 _GAP = "..."  # in a phrase: up to five words
-_DENIAL_REACH = 3  # a negation this many words before a cue denies it
+#: "Nothing" and "none" stand for what is missing ("felt like nothing, completely numb"), so
+#: a symptom after them is not denied by them.
+_OBJECT_NEGATIONS = frozenset({"nothing", "none"})
+_DENIAL_REACH = 4  # a negation this many words before a cue denies it
 
 
 def _words_pattern(words: Sequence[str]) -> re.Pattern[str]:
@@ -104,8 +107,10 @@ class _CompiledTopic:
             for match in pattern.finditer(text):
                 if match.start() in spent or _negations_before(text, match.start(), negations):
                     continue
-                if match.group(0) in words.bare_negations and self._denies_a_symptom(
-                    text, match.end(), words.symptoms
+                if (
+                    match.group(0) in words.bare_negations
+                    and match.group(0) not in _OBJECT_NEGATIONS
+                    and self._denies_a_symptom(text, match.end(), words.symptoms)
                 ):
                     continue
                 return value
@@ -120,7 +125,9 @@ class _CompiledTopic:
         part_end = len(text) if part_end < 0 else part_end
         named = self.named.search(text, after, part_end)
         stop = named.start() if named is not None else part_end
-        return bool(symptoms.search(text, after, stop))
+        symptom = symptoms.search(text, after, stop)
+        # ... and close to it ("don't have any pins and needles").
+        return symptom is not None and len(text[after : symptom.start()].split()) <= _DENIAL_REACH
 
     def names(self, text: str) -> bool:
         return bool(
@@ -171,7 +178,7 @@ class TopicLayer:
         self._resolved_after = _words_pattern(topics.resolved_after)
         self._supposing = topics.supposing
         self._words = _Words(
-            negations=fine.negations,
+            negations=topics.cue_denials,
             bare_negations=topics.bare_negations,
             symptoms=_words_pattern(topics.symptom_words),
         )
@@ -228,6 +235,11 @@ class TopicLayer:
                     because = None  # "the urge to go has disappeared" is the sign, not its end
                 detector = f"topic:{topic.id}"
                 if because is not None:
+                    if any(
+                        m.field == topic.field and m.because == because and m.words in clause.words
+                        for m in set_aside
+                    ):
+                        continue  # already listed as set aside, for the same reason
                     discounted.append(
                         SetAsideMention(
                             words=clause.words,
@@ -278,7 +290,9 @@ class TopicLayer:
             return note is not None and m is not None and self._negated_right_before(note, m)
         if reason == "hypothetical":
             return not self._own_question_only(whole)
-        return True
+        # "The feeling down there has gone" is read as resolved by ConText: read it again, for
+        # a function whose going is the sign (`lost` in topics.yaml).
+        return reason != "resolved"
 
     def _resolved_later(
         self, note: ParsedNote, span: Span, whole: str, compiled: _CompiledTopic
