@@ -18,8 +18,10 @@ from nervecare.medications import (
     load_drug_knowledge,
     needing_prompt_attention,
     side_effect_questions,
+    side_effect_reasons,
 )
 from nervecare.medications._knowledge import SideEffect
+from nervecare.triage import level_rank
 
 START = dt.date(2026, 1, 5)
 PLAN = MedicationPlan(
@@ -105,3 +107,39 @@ def test_instructions_exist_only_for_side_effects_marked_urgent() -> None:
             es={"question": "¿Es una pregunta?", "if_yes": "Haga esto ahora."},
             sources=("s",),
         )
+
+
+@pytest.mark.parametrize("drug", ["gabapentin", "pregabalin"])
+def test_a_yes_to_breathing_trouble_on_a_gabapentinoid_is_an_emergency_reason(drug: str) -> None:
+    knowledge = load_drug_knowledge()
+    answers = [
+        SideEffectAnswer(drug=drug, key="breathing", answer=True, words="hard to wake"),
+        SideEffectAnswer(drug=drug, key="dizziness", answer=True),
+    ]
+    (reason,) = side_effect_reasons(answers, knowledge)
+    assert reason.level == "emergency"
+    assert reason.code == f"medication.side_effect.{drug}.breathing"
+    assert "med_fda_2019_gabapentinoids" in reason.sources
+    assert "Get medical help straight away" in reason.summary
+    assert "hard to wake" in reason.summary
+
+
+def test_no_and_ordinary_yes_answers_give_no_reason() -> None:
+    knowledge = load_drug_knowledge()
+    answers = [
+        SideEffectAnswer(drug="gabapentin", key="breathing", answer=False),
+        SideEffectAnswer(drug="gabapentin", key="sleepiness", answer=True),
+    ]
+    assert side_effect_reasons(answers, knowledge) == ()
+
+
+def test_every_urgent_side_effect_in_the_data_raises_to_at_least_urgent() -> None:
+    knowledge = load_drug_knowledge()
+    for drug in knowledge.drugs.values():
+        for effect in drug.side_effects:
+            answer = SideEffectAnswer(drug=drug.key, key=effect.key, answer=True)
+            reasons = side_effect_reasons([answer], knowledge)
+            if effect.urgent:
+                assert [level_rank(r.level) >= level_rank("urgent") for r in reasons] == [True]
+            else:
+                assert reasons == ()

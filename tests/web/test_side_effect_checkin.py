@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from nervecare.medications import MedicationPlan, PatientFacts, PlanItem, load_drug_knowledge
-from nervecare.store.models import CheckInRow, SideEffectAnswerRow
+from nervecare.store.models import CheckInRow, OutboxAlert, SideEffectAnswerRow
 from nervecare.store.plans import activate_medication_plan, save_medication_plan
 from nervecare.store.service import Store
 from nervecare.web.checkin_form import web_sections
@@ -189,17 +189,33 @@ def test_a_retried_check_in_stores_the_answers_once(
     assert _checkins(starting) == 3  # two seeded, and this one
 
 
-def test_an_urgent_yes_shows_the_instruction_and_keeps_the_triage(
+def test_an_urgent_yes_raises_the_check_in_and_alerts_the_care_team(
     client: TestClient, seeded: Seeded, starting: Store
 ):
-    """The source's instruction comes right after the result; the level is the check-in's own."""
+    """Slow or shallow breathing on a gabapentinoid is potentially life-threatening (FDA 2019):
+    the check-in is raised to the level the drug data gives, with the source's instruction, and
+    the care team is alerted like for any red flag."""
     sign_in(client, seeded["a"].patient)
     data = _form(client) | {BREATHING: "yes", DIZZINESS: "no", SLEEPINESS: "no"}
     result = client.get(_send(client, data).headers["location"]).text
-    assert "Keep going with your recovery plan" in result  # self-care: unchanged
+    assert "Keep going with your recovery plan" not in result
     assert "please act on this now" in result
     assert "Get medical help straight away" in result
     assert "Food and Drug Administration" in result
+    with starting.sessions() as session:
+        row = session.scalars(select(CheckInRow).order_by(CheckInRow.id.desc())).first()
+        assert row is not None
+        assert row.level == "emergency"
+        alerts = session.scalars(select(OutboxAlert).where(OutboxAlert.checkin_id == row.id)).all()
+    assert len(alerts) == 1
+
+
+def test_a_yes_to_an_ordinary_side_effect_keeps_the_triage(
+    client: TestClient, seeded: Seeded, starting: Store
+):
+    sign_in(client, seeded["a"].patient)
+    data = _form(client) | {BREATHING: "no", DIZZINESS: "yes", SLEEPINESS: "yes"}
+    _send(client, data)
     with starting.sessions() as session:
         level = session.scalars(select(CheckInRow.level).order_by(CheckInRow.id.desc())).first()
     assert level == "self_care"
@@ -281,7 +297,7 @@ def test_the_api_takes_side_effect_answers_beside_the_check_in(client: TestClien
     response = client.post("/api/v1/checkins", json=body, headers=headers)
     assert response.status_code == 201, response.text
     out = response.json()
-    assert out["level"] == "self_care"
+    assert out["level"] == "emergency"  # the urgent yes raises it
     assert [(s["key"], s["needs_prompt_attention"]) for s in out["side_effects"]] == [
         ("breathing", True),
         ("dizziness", False),

@@ -20,7 +20,13 @@ from nervecare.cli._render import render_text
 from nervecare.cli.db import cli_actor, opened_store
 from nervecare.cli.patients import store_for_patient
 from nervecare.knowledge import load_sources
-from nervecare.medications import MAX_WORDS_LENGTH, SideEffectAnswer, SideEffectQuestion
+from nervecare.medications import (
+    MAX_WORDS_LENGTH,
+    SideEffectAnswer,
+    SideEffectQuestion,
+    load_drug_knowledge,
+    side_effect_reasons,
+)
 from nervecare.questionnaire import Choice, Question, Questionnaire, load_questionnaire
 from nervecare.store.side_effects import due_side_effect_questions
 from nervecare.triage import triage_checkin
@@ -233,7 +239,9 @@ def checkin(
         except CheckInError as error:  # the prompts validate, so this means a bug: say so
             typer.echo(str(error), err=True)
             raise typer.Exit(1) from None
-    result = triage_checkin(checkin_value)
+    result = triage_checkin(
+        checkin_value, extra_reasons=side_effect_reasons(side_effects, load_drug_knowledge())
+    )
     typer.echo("")
     typer.echo(render_text(result))
     if patient is not None:

@@ -20,6 +20,7 @@ from nervecare.medications._answers import (
     SideEffectAnswerError,
     check_side_effect_answers,
     needing_prompt_attention,
+    side_effect_reasons,
 )
 from nervecare.medications._checks import check_plan
 from nervecare.medications._knowledge import (
@@ -81,5 +82,6 @@ __all__ = [
     "needing_prompt_attention",
     "plan_schedule",
     "side_effect_questions",
+    "side_effect_reasons",
     "titration_days",
 ]

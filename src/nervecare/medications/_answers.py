@@ -1,9 +1,10 @@
 """The patient's answers to the side-effect questions of a check-in, checked against the questions.
 
 An answer is only taken for a question that was due (a medicine being started, on that day), so
-a client cannot store answers about medicines the patient is not starting. The answers never
-change the check-in's triage; a "yes" to a question the source marks as needing prompt medical
-attention is picked out, so the patient sees the source's instruction and the care team a flag.
+a client cannot store answers about medicines the patient is not starting. A "yes" to a question
+the source marks as needing prompt medical attention is picked out: the patient sees the
+source's instruction, and `side_effect_reasons` makes it a triage reason at the level the data
+gives (an alert to the care team like any other); other answers never change the triage.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nervecare.medications._knowledge import DrugKnowledge
 from nervecare.medications.models import SideEffectQuestion
+from nervecare.triage.result import Reason
 
 __all__ = [
     "MAX_WORDS_LENGTH",
@@ -20,6 +23,7 @@ __all__ = [
     "SideEffectAnswerError",
     "check_side_effect_answers",
     "needing_prompt_attention",
+    "side_effect_reasons",
 ]
 
 #: "A few words": enough for "only in the morning", short enough to read at a glance.
@@ -72,3 +76,37 @@ def needing_prompt_attention(
     """The questions answered "yes" that the source marks as needing prompt medical attention."""
     yes = {(a.drug, a.key) for a in answers if a.answer}
     return tuple(q for q in questions if q.urgent and (q.drug, q.key) in yes)
+
+
+def side_effect_reasons(
+    answers: Iterable[SideEffectAnswer], knowledge: DrugKnowledge
+) -> tuple[Reason, ...]:
+    """Triage reasons for "yes" answers to side effects the source says need prompt attention.
+
+    Safety first: slow or shallow breathing on a gabapentinoid is what the FDA calls potentially
+    life-threatening, so the check-in is raised (and the care team alerted) exactly as a red flag
+    would; the level and the instruction come from the drug data with their source.
+    """
+    reasons: list[Reason] = []
+    for answer in answers:
+        drug = knowledge.drugs.get(answer.drug)
+        if drug is None or not answer.answer:
+            continue
+        effect = next((e for e in drug.side_effects if e.key == answer.key), None)
+        if effect is None or not effect.urgent or effect.if_yes_level is None:
+            continue
+        said = f' The patient wrote: "{answer.words}".' if answer.words else ""
+        reasons.append(
+            Reason(
+                code=f"medication.side_effect.{drug.key}.{effect.key}",
+                level=effect.if_yes_level,
+                summary=(
+                    f"Answered yes, while starting {drug.plain_name}: {effect.question} "
+                    f"{effect.if_yes}{said}"
+                ),
+                evidence=f"side-effect question {drug.key}.{effect.key}: yes",
+                sources=effect.sources,
+                origin="answers",
+            )
+        )
+    return tuple(reasons)

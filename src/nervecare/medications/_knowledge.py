@@ -144,12 +144,19 @@ class SideEffect(Localised):
     question: str = Field(min_length=10)
     urgent: bool = False
     if_yes: str | None = Field(default=None, min_length=10)
+    #: The triage level a "yes" raises the check-in to (urgent side effects only), as the source
+    #: words it: "seek medical attention immediately ... life-threatening" is an emergency.
+    if_yes_level: Literal["urgent", "emergency"] | None = None
     sources: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _instruction_only_when_urgent(self) -> SideEffect:
         if self.if_yes is not None and not self.urgent:
             raise ValueError(f"{self.key}: if_yes is the instruction for an urgent side effect")
+        if self.urgent and (self.if_yes is None or self.if_yes_level is None):
+            raise ValueError(f"{self.key}: an urgent side effect needs if_yes and if_yes_level")
+        if self.if_yes_level is not None and not self.urgent:
+            raise ValueError(f"{self.key}: if_yes_level is for an urgent side effect")
         return self
 
 

@@ -5,7 +5,8 @@ The answers are written in the check-in's own transaction, beside it (the contra
 not touched), and only for the questions due that day from the patient's active medication plan
 (`nervecare.medications.check_side_effect_answers` decides). A check-in sent again with the same
 client id stores nothing new; different answers with it are refused like a different check-in.
-They never change the triage: the result stored is the one the check-in alone gave.
+The triage result stored is the one the shell computed before: the check-in's own, raised by
+a "yes" to a side effect the source says needs prompt attention (`side_effect_reasons`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ when a check-in actually has notes, once per process. Structured-only triage nev
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from nervecare.checkin import CheckIn
@@ -73,19 +73,25 @@ def triage_checkin(
     *,
     ruleset: Ruleset | None = None,
     notes_reader: Callable[[], NotesReader] = default_notes_reader,
+    extra_reasons: Sequence[Reason] = (),
 ) -> TriageResult:
-    """Triage a validated check-in, reading its notes when it has any."""
+    """Triage a validated check-in, reading its notes when it has any.
+
+    `extra_reasons` are what the shell found beside the check-in (e.g. a side-effect answer that
+    needs prompt attention): they count towards the level like any rule, and never lower it.
+    """
     rules = ruleset if ruleset is not None else load_ruleset()
     notes = (checkin.notes or "").strip()
     if not notes:
-        return evaluate(checkin, rules)
+        return evaluate(checkin, rules, extra_reasons=extra_reasons)
     try:
         reading = notes_reader()(notes)
     except Exception as error:
-        return evaluate(checkin, rules, extra_reasons=[_unread_notes_reason(error)])
+        return evaluate(checkin, rules, extra_reasons=[*extra_reasons, _unread_notes_reason(error)])
     return evaluate(
         checkin,
         rules,
         note_findings=reading.findings,
         notes_set_aside=_set_aside_notes(reading),
+        extra_reasons=extra_reasons,
     )

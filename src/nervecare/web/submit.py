@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nervecare.checkin import parse_checkin
-from nervecare.medications import SideEffectAnswer
+from nervecare.medications import SideEffectAnswer, load_drug_knowledge, side_effect_reasons
 from nervecare.store.accounts import Principal
 from nervecare.store.schemas import StoredCheckIn
 from nervecare.store.service import Store
@@ -31,13 +31,16 @@ def submit_checkin_with_side_effects(
 
     Raises `nervecare.checkin.CheckInError` for a bad document and
     `nervecare.store.side_effects.SideEffectAnswersRefusedError` for answers to questions not due
-    (nothing stored either way). The triage is the check-in's alone: the answers never change it.
+    (nothing stored either way). A "yes" to a side effect the source says needs prompt attention
+    raises the triage (and so alerts the care team); other answers never change it.
     Only a patient submits their own check-in: the patient id comes from the session, never from
     the document.
     """
     assert principal.patient_id is not None
     checkin = parse_checkin(document)
-    result = triage_checkin(checkin)
+    result = triage_checkin(
+        checkin, extra_reasons=side_effect_reasons(side_effects, load_drug_knowledge())
+    )
     return record_checkin_with_side_effects(
         store.sessions,
         patient_id=principal.patient_id,
