@@ -37,7 +37,8 @@ _BARE_FEVER = re.compile(
 _SCORE = re.compile(r"\b(\d{1,2})\s*(?:/|out of|outta)\s*10\b", re.I)
 #: "pain is a 9", "pain 8", "pain level 7" (not "pain 2 days", "pain 3 times").
 _CUED_SCORE = re.compile(
-    r"\bpain\s*(?:is|was|at|of|score|level|scores|rating|now|today)?\s*(?:is|at|of)?\s*(?:a|an)?\s*"
+    r"\bpain(?:'s|’s)?\s*(?:is|was|at|of|score|level|scores|rating|now|today)?\s*(?:is|at|of)?\s*"
+    r"(?:a|an)?\s*"
     r"(\d{1,2})\b(?!\s*(?:/|out|outta|days?|weeks?|hours?|hrs?|minutes?|mins?|times?|tablets?|"
     r"pills?|am|pm|%|mg|x)\b)(?!\.\d)",
     re.I,

@@ -32,6 +32,19 @@ def _set_aside_because(mention: Mention) -> SetAsideReason | None:
     return None
 
 
+#: A semantic match this close stands on its own; below it, the clause must also name the
+#: topic with a cue that something is wrong (the topic layer's test).
+_CONFIDENT_SIMILARITY = 0.70
+
+
+def _confident(finding: NoteFinding) -> bool:
+    _, _, score = finding.detector.rpartition(":")
+    try:
+        return float(score) >= _CONFIDENT_SIMILARITY
+    except ValueError:
+        return True
+
+
 def _finding(mention: Mention) -> NoteFinding:
     return NoteFinding(
         field=mention.field,
@@ -104,6 +117,8 @@ def read_many(
                 set_aside.append(_aside(mention, because))
         if layer is not None:
             extra, discounted = layer.scan(parsed, parsed.mentions)
+            if net is not None:
+                extra = [f for f in extra if _confident(f) or net.corroborates(parsed, f)]
             findings += extra
             set_aside += discounted
         if net is not None:

@@ -266,6 +266,25 @@ class TopicLayer:
                 taken.add(topic.field)
         return findings, discounted
 
+    def corroborates(self, note: ParsedNote, finding: NoteFinding) -> bool:
+        """Whether a semantic finding's clause names the finding's topic with a cue that
+        something is wrong (True for a field no topic covers). Similarity alone also rises for
+        "wee is dark yellow" or "still using the raised toilet seat"."""
+        compiled_for_field = [c for c in self._topics if c.topic.field == finding.field]
+        if not compiled_for_field:
+            return True
+        for clause in clauses(note):
+            if finding.evidence not in clause.words and clause.words not in finding.evidence:
+                continue
+            whole = _norm_text(clause.span)
+            left = self._words_left(clause.span)
+            for compiled in compiled_for_field:
+                if compiled.not_if is not None and compiled.not_if.search(whole):
+                    continue
+                if compiled.names(left) and compiled.value_in(left, self._words) is not None:
+                    return True
+        return False
+
     def _words_left(self, span: Span) -> str:
         """The clause's words without the parts that say nothing is wrong, parts kept apart."""
         parts = parts_left(span, self._fine)
