@@ -164,3 +164,26 @@ def test_the_topic_layer_only_adds_and_only_as_possible(note: str) -> None:
     assert level_rank(triage(checkin, note_findings=with_topics.findings).level) >= level_rank(
         triage(checkin, note_findings=without.findings).level
     )
+
+
+WRITTEN_FOR_THE_PATIENT = [
+    "My husband asked me to write this. Since this morning he has been wetting himself and "
+    "doesn't realise until his trousers are damp.",
+    "My wife writing for me. He cannot make pipi since yesterday night, only few drops.",
+    "I'm her daughter filling this in. Mum can't tell us if she needs the toilet and has had "
+    "two wet accidents.",
+]
+
+
+@pytest.mark.parametrize("note", WRITTEN_FOR_THE_PATIENT)
+def test_someone_writing_for_the_patient_reports_the_patients_own_signs(note: str) -> None:
+    """A carer or partner writing for the patient: "he", "mum" is the patient, never set aside
+    as someone else's."""
+    reading = read_notes(note)
+    assert "bladder" in {f.field for f in reading.findings}
+    assert "family" not in {m.because for m in reading.set_aside}
+
+
+def test_a_proxy_note_still_sets_aside_the_past() -> None:
+    reading = read_notes("My wife says she had foot drop years ago.")
+    assert "foot_drop" not in {f.field for f in reading.findings}

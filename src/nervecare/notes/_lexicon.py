@@ -209,6 +209,7 @@ class TopicFile(_Entry):
     own_question: tuple[str, ...] = Field(min_length=1)
     supposing: frozenset[str] = Field(min_length=1)
     resolved_after: tuple[str, ...] = Field(min_length=1)
+    proxy_writer: tuple[str, ...] = Field(min_length=1)
     topics: tuple[Topic, ...] = Field(min_length=1)
 
 

@@ -23,8 +23,12 @@ _PRECEDENCE: tuple[SetAsideReason, ...] = (
 )
 
 
-def _set_aside_because(mention: Mention) -> SetAsideReason | None:
+def _set_aside_because(mention: Mention, *, proxy: bool = False) -> SetAsideReason | None:
+    """Why a mention does not count, if it does not. In a note written for the patient
+    (`proxy`), "family" is the patient and sets nothing aside; the other reasons still do."""
     for reason in _PRECEDENCE:
+        if proxy and reason == "family":
+            continue
         if reason in mention.context:
             if reason in ("historical", "resolved") and "recurrent" in mention.context:
                 return None
@@ -43,6 +47,18 @@ def _confident(finding: NoteFinding) -> bool:
         return float(score) >= _CONFIDENT_SIMILARITY
     except ValueError:
         return True
+
+
+def _as_possible(mention: SetAsideMention) -> NoteFinding:
+    return NoteFinding(
+        field=mention.field,
+        value=mention.value,
+        evidence=mention.words,
+        certainty="possible",
+        context=("uncertain",),
+        detector=mention.detector,
+        sources=mention.sources,
+    )
 
 
 def _finding(mention: Mention) -> NoteFinding:
@@ -109,14 +125,19 @@ def read_many(
         parsed = pipeline.parse(text)
         findings: list[NoteFinding] = []
         set_aside: list[SetAsideMention] = []
+        # Someone writing for the patient: "he", "my husband" is the patient (safety first).
+        proxy = net is not None and net.written_for_the_patient(parsed)
         for mention in parsed.mentions:
-            because = _set_aside_because(mention)
+            because = _set_aside_because(mention, proxy=proxy)
             if because is None:
                 findings.append(_finding(mention))
             else:
                 set_aside.append(_aside(mention, because))
         if layer is not None:
             extra, discounted = layer.scan(parsed, parsed.mentions)
+            if proxy:
+                extra += [_as_possible(m) for m in discounted if m.because == "family"]
+                discounted = [m for m in discounted if m.because != "family"]
             if net is not None:
                 extra = [f for f in extra if _confident(f) or net.corroborates(parsed, f)]
             findings += extra

@@ -176,6 +176,7 @@ class TopicLayer:
         self._denials = topics.denials
         self._own_question = re.compile(_words_pattern(topics.own_question).pattern + r"\s*$")
         self._resolved_after = _words_pattern(topics.resolved_after)
+        self._proxy_writer = _words_pattern(topics.proxy_writer)
         self._supposing = topics.supposing
         self._words = _Words(
             negations=topics.cue_denials,
@@ -191,6 +192,7 @@ class TopicLayer:
         set_aside: Sequence[SetAsideMention],
     ) -> tuple[list[NoteFinding], list[SetAsideMention]]:
         """Possible findings for topics no earlier reading covered, and the discounted ones."""
+        proxy = self.written_for_the_patient(note)
         taken = {finding.field for finding in found}
         findings: list[NoteFinding] = []
         discounted: list[SetAsideMention] = []
@@ -208,7 +210,7 @@ class TopicLayer:
             read_here |= {
                 m.field
                 for m in set_aside
-                if self._stands(m.because, whole) and m.words and m.words in clause.words
+                if self._stands(m.because, whole, note) and m.words and m.words in clause.words
             }
             left = self._words_left(span)
             for compiled in self._topics:
@@ -227,6 +229,8 @@ class TopicLayer:
                 because = self._discounted(clause, whole) or self._resolved_later(
                     note, span, whole, compiled
                 )
+                if because == "family" and proxy:
+                    because = None  # the family member writing is reporting the patient
                 if (
                     because == "resolved"
                     and compiled.lost is not None
@@ -265,6 +269,11 @@ class TopicLayer:
                 )
                 taken.add(topic.field)
         return findings, discounted
+
+    def written_for_the_patient(self, note: ParsedNote) -> bool:
+        """Someone writes for the patient ("my husband asked me to write this"): "he" and "my
+        husband" are then the patient, never someone else."""
+        return bool(self._proxy_writer.search(_norm_text(note.doc[:])))
 
     def corroborates(self, note: ParsedNote, finding: NoteFinding) -> bool:
         """Whether a semantic finding's clause names the finding's topic with a cue that
@@ -309,6 +318,8 @@ class TopicLayer:
             return note is not None and m is not None and self._negated_right_before(note, m)
         if reason == "hypothetical":
             return not self._own_question_only(whole)
+        if reason == "family" and note is not None and self.written_for_the_patient(note):
+            return False
         # "The feeling down there has gone" is read as resolved by ConText: read it again, for
         # a function whose going is the sign (`lost` in topics.yaml).
         return reason != "resolved"
