@@ -187,3 +187,15 @@ def test_someone_writing_for_the_patient_reports_the_patients_own_signs(note: st
 def test_a_proxy_note_still_sets_aside_the_past() -> None:
     reading = read_notes("My wife says she had foot drop years ago.")
     assert "foot_drop" not in {f.field for f in reading.findings}
+
+
+def test_a_note_about_dad_with_no_i_in_it_is_read_as_written_for_him() -> None:
+    """In the patient's own check-in, a note that never says "I" and speaks of dad or "he" is
+    most likely written for the patient: safety first, it counts."""
+    reading = read_notes("Dad can't feel when he's weeing since this morning.")
+    assert "bladder" in {f.field for f in reading.findings}
+
+
+def test_a_note_naming_someone_plainly_not_the_patient_stays_someone_elses() -> None:
+    reading = read_notes("The man in the next bed had a catheter for days.")
+    assert not reading.findings

@@ -36,6 +36,18 @@ if TYPE_CHECKING:
 __all__ = ["TopicLayer", "topic_layer"]
 
 _PART_BREAK = " | "  # joins a clause's parts, so no phrase matches across two of them
+_FIRST_PERSON = frozenset({"i", "me", "my", "myself", "mine", "meself", "im", "ive", "id"})
+#: Whom a note without "I" is likely written about, in a patient's own check-in ...
+_CLOSE_TO_THE_PATIENT = frozenset(
+    {"he", "she", "husband", "wife", "partner", "mum", "mam", "mom", "dad", "father", "mother"}
+)
+#: ... unless it names someone plainly not the patient.
+_OTHERS = frozenset(
+    {"man", "woman", "lady", "guy", "bloke", "neighbour", "neighbor", "friend", "someone",
+     "somebody", "people", "patient", "patients", "lad", "grandad", "granddad", "grandma", "nan",
+     "granny", "toddler", "baby", "dog", "cat", "group", "facebook", "forum", "programme",
+     "program", "tv", "telly", "leaflet", "article", "died", "passed", "care", "hospice"}
+)  # fmt: skip
 _GAP = "..."  # in a phrase: up to five words
 #: "Nothing" and "none" stand for what is missing ("felt like nothing, completely numb"), so
 #: a symptom after them is not denied by them.
@@ -272,8 +284,18 @@ class TopicLayer:
 
     def written_for_the_patient(self, note: ParsedNote) -> bool:
         """Someone writes for the patient ("my husband asked me to write this"): "he" and "my
-        husband" are then the patient, never someone else."""
-        return bool(self._proxy_writer.search(_norm_text(note.doc[:])))
+        husband" are then the patient, never someone else. A note with no "I", "me" or "my" at
+        all ("Dad can't feel when he's going") is read the same way: in a patient's own
+        check-in, safety first, the person it is about is the patient."""
+        text = _norm_text(note.doc[:])
+        if self._proxy_writer.search(text):
+            return True
+        words = set(text.split())
+        return (
+            not words & _FIRST_PERSON
+            and bool(words & _CLOSE_TO_THE_PATIENT)
+            and not words & _OTHERS
+        )
 
     def corroborates(self, note: ParsedNote, finding: NoteFinding) -> bool:
         """Whether a semantic finding's clause names the finding's topic with a cue that
