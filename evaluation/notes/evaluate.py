@@ -16,7 +16,8 @@ semantic-layer denial work), `holdout2` (written before that work, never tuned o
 tuning; scored once at the end), `holdout4` (written blind by a separate writer before the
 topic layer, committed unread, scored once when the topic layer was done), `holdout5` (written
 blind by a third writer after holdout4 was scored, committed unread, scored once after the
-changes holdout4 prompted).
+changes holdout4 prompted), `holdout6` (written blind by a fourth writer after holdout5 was
+scored, committed unread, scored once after the changes holdout5 prompted).
 
 Sensitivity per red flag: a case is caught when its level is at least the lowest acceptable
 level. Mentions that must not escalate (negated, historical, hypothetical, family): the level is
@@ -38,7 +39,7 @@ from nervecare.notes import NotesReading, read_notes
 from nervecare.triage import Level, level_rank, triage
 
 HERE = Path(__file__).resolve().parent
-SPLITS = ("tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout5")
+SPLITS = ("tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6")
 NOT_ESCALATING = ("negated", "historical", "hypothetical", "family")
 EMERGENCY = level_rank("emergency")
 
