@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from nervecare.notes._model import SetAsideReason
-from nervecare.notes._pipeline import ParsedNote
+from nervecare.notes._pipeline import Mention, ParsedNote
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
-__all__ = ["DISCOUNTING", "Clause", "clauses"]
+__all__ = ["DISCOUNTING", "Clause", "clauses", "set_aside_reason"]
 
 #: ConText categories that make a clause not count, in order of precedence.
 DISCOUNTING: tuple[tuple[str, SetAsideReason], ...] = (
@@ -27,6 +27,14 @@ DISCOUNTING: tuple[tuple[str, SetAsideReason], ...] = (
     ("RESOLVED", "resolved"),
 )
 _CLAUSE_BREAKS = frozenset({"TERMINATE"})
+
+
+def set_aside_reason(mention: Mention) -> SetAsideReason | None:
+    """Why a rule's mention does not count, as the later layers read it (a mention that has
+    come back counts whatever else ConText says of it)."""
+    if "recurrent" in mention.context:
+        return None
+    return next((reason for _, reason in DISCOUNTING if reason in mention.context), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,7 +143,7 @@ def read_many(
             findings += extra
             set_aside += discounted
         if net is not None:
-            extra, discounted = net.scan(parsed, parsed.mentions, findings, set_aside)
+            extra, discounted = net.scan(parsed, parsed.mentions, findings, set_aside, proxy=proxy)
             findings += extra
             set_aside += discounted
         readings.append(NotesReading(findings=tuple(findings), set_aside=tuple(set_aside)))

@@ -13,11 +13,11 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from nervecare.notes._clauses import DISCOUNTING, Clause, clauses
+from nervecare.notes._clauses import Clause, clauses, set_aside_reason
 from nervecare.notes._embedding import Embedder, load_embedder
 from nervecare.notes._fine import parts_left
 from nervecare.notes._lexicon import SemanticExamples, SemanticFlag, load_lexicon
-from nervecare.notes._model import SetAsideMention, SetAsideReason
+from nervecare.notes._model import SetAsideMention
 from nervecare.notes._pipeline import Mention, ParsedNote
 from nervecare.triage.findings import NoteFinding
 
@@ -78,7 +78,7 @@ class SemanticLayer:
             if any(m.field == flag.field for m in in_clause):
                 continue  # the rules know this clause's words for this field
             discounted_by = clause.discounted_by or next(
-                (reason for m in in_clause if (reason := _set_aside_reason(m)) is not None), None
+                (reason for m in in_clause if (reason := set_aside_reason(m)) is not None), None
             )
             if (flag.field, flag.value) in found_fields:
                 continue  # already found for certain elsewhere in the note
@@ -172,14 +172,8 @@ class SemanticLayer:
         return self._examples.flags[int(self._owner[best])], float(scores[best])
 
 
-def _set_aside_reason(mention: Mention) -> SetAsideReason | None:
-    if "recurrent" in mention.context:
-        return None
-    return next((reason for _, reason in DISCOUNTING if reason in mention.context), None)
-
-
 def _counts_not(mention: Mention) -> bool:
-    return _set_aside_reason(mention) is not None
+    return set_aside_reason(mention) is not None
 
 
 @cache

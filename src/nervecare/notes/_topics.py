@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from nervecare.notes._clauses import Clause, clauses
+from nervecare.notes._clauses import Clause, clauses, set_aside_reason
 from nervecare.notes._fine import parts_left
 from nervecare.notes._lexicon import AnswerValue, ClearlyFine, Topic, TopicFile, load_lexicon
 from nervecare.notes._model import SetAsideMention, SetAsideReason
@@ -202,9 +202,14 @@ class TopicLayer:
         rule_mentions: Sequence[Mention],
         found: Sequence[NoteFinding],
         set_aside: Sequence[SetAsideMention],
+        *,
+        proxy: bool,
     ) -> tuple[list[NoteFinding], list[SetAsideMention]]:
-        """Possible findings for topics no earlier reading covered, and the discounted ones."""
-        proxy = self.written_for_the_patient(note)
+        """Possible findings for topics no earlier reading covered, and the discounted ones.
+
+        `proxy`: the note is written for the patient (`written_for_the_patient`, which the
+        reader works out once per note for every layer).
+        """
         taken = {finding.field for finding in found}
         findings: list[NoteFinding] = []
         discounted: list[SetAsideMention] = []
@@ -217,12 +222,14 @@ class TopicLayer:
                 m.field
                 for m in rule_mentions
                 if span.start <= m.start < span.end
-                and self._stands(_set_aside_as(m), whole, note, m)
+                and self._stands(set_aside_reason(m), whole, proxy=proxy, note=note, mention=m)
             }
             read_here |= {
                 m.field
                 for m in set_aside
-                if self._stands(m.because, whole, note) and m.words and m.words in clause.words
+                if self._stands(m.because, whole, proxy=proxy)
+                and m.words
+                and m.words in clause.words
             }
             left = self._words_left(span)
             for compiled in self._topics:
@@ -331,16 +338,23 @@ class TopicLayer:
         self,
         reason: str | None,
         whole: str,
+        *,
+        proxy: bool,
         note: ParsedNote | None = None,
-        m: Mention | None = None,
+        mention: Mention | None = None,
     ) -> bool:
         """Whether an earlier layer's reading of a clause stands, so this layer leaves it: a
-        mention that counted, or was set aside for a reason this layer also accepts."""
+        mention that counted, or was set aside for a reason this layer also accepts. A rule's
+        negation stands only with the rule's `note` and `mention` to check it against."""
         if reason == "negated":
-            return note is not None and m is not None and self._negated_right_before(note, m)
+            return (
+                note is not None
+                and mention is not None
+                and self._negated_right_before(note, mention)
+            )
         if reason == "hypothetical":
             return not self._own_question_only(whole)
-        if reason == "family" and note is not None and self.written_for_the_patient(note):
+        if reason == "family" and proxy:
             return False
         # "The feeling down there has gone" is read as resolved by ConText: read it again, for
         # a function whose going is the sign (`lost` in topics.yaml).
@@ -398,13 +412,6 @@ class TopicLayer:
         if problem is None:
             return False
         return not any(word in fine.reversals for word in words[negation + 1 :])
-
-
-def _set_aside_as(mention: Mention) -> str | None:
-    if "recurrent" in mention.context:
-        return None
-    order = ("family", "hypothetical", "negated", "historical", "resolved")
-    return next((reason for reason in order if reason in mention.context), None)
 
 
 @cache
