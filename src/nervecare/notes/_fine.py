@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from nervecare.notes._lexicon import ClearlyFine
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span
+    from spacy.tokens import Span, Token
 
 __all__ = ["Part", "parts_left"]
 
@@ -59,12 +59,27 @@ def _parts(span: Span, words: ClearlyFine) -> list[Part]:
             if start < index:
                 parts.append(Part(start, index))
             start = index + 1
-        elif index > start and token.norm_ in words.joins and follower in words.subjects:
+        elif index > start and (
+            (token.norm_ in words.joins and follower in words.subjects)
+            or _run_on_start(doc[index - 1], token)
+        ):
             parts.append(Part(start, index))
             start = index
     if start < span.end:
         parts.append(Part(start, span.end))
     return [part for part in parts if any(doc[i].is_alpha for i in range(part.start, part.end))]
+
+
+def _run_on_start(previous: Token, token: Token) -> bool:
+    """A capital after a lower-case word, with no stop between: a new sentence written without
+    one ("no problems with my bladder No problem with my bowels"). "I" is a capital anywhere."""
+    return (
+        previous.is_alpha
+        and previous.text.islower()
+        and token.is_alpha
+        and token.text[0].isupper()
+        and token.lower_ != "i"
+    )
 
 
 def _says_nothing_wrong(span: Span, part: Part, words: ClearlyFine) -> bool:
