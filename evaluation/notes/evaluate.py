@@ -17,7 +17,10 @@ tuning; scored once at the end), `holdout4` (written blind by a separate writer 
 topic layer, committed unread, scored once when the topic layer was done), `holdout5` (written
 blind by a third writer after holdout4 was scored, committed unread, scored once after the
 changes holdout4 prompted), `holdout6` (written blind by a fourth writer after holdout5 was
-scored, committed unread, scored once after the changes holdout5 prompted).
+scored, committed unread, scored once after the changes holdout5 prompted), `holdout7`
+(written blind by a fifth writer, committed unread, scored once with the learned reader),
+`train_a`..`train_f` (written by six further writers as training data for the learned reader;
+see REPORT.md).
 
 Sensitivity per red flag: a case is caught when its level is at least the lowest acceptable
 level. Mentions that must not escalate (negated, historical, hypothetical, family): the level is
@@ -39,7 +42,22 @@ from nervecare.notes import NotesReading, read_notes
 from nervecare.triage import Level, level_rank, triage
 
 HERE = Path(__file__).resolve().parent
-SPLITS = ("tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6")
+SPLITS = (
+    "tune",
+    "holdout",
+    "holdout2",
+    "holdout3",
+    "holdout4",
+    "holdout5",
+    "holdout6",
+    "holdout7",
+    "train_a",
+    "train_b",
+    "train_c",
+    "train_d",
+    "train_e",
+    "train_f",
+)
 NOT_ESCALATING = ("negated", "historical", "hypothetical", "family")
 EMERGENCY = level_rank("emergency")
 
@@ -82,11 +100,11 @@ def load(split: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def score(cases: list[dict[str, Any]], *, semantic: bool) -> list[Scored]:
+def score(cases: list[dict[str, Any]], *, semantic: bool, learned: bool = True) -> list[Scored]:
     scored = []
     for case in cases:
         checkin = parse_checkin(case["checkin"])
-        reading = read_notes(checkin.notes or "", semantic=semantic)
+        reading = read_notes(checkin.notes or "", semantic=semantic, learned=learned)
         level = triage(checkin, note_findings=reading.findings).level
         scored.append(Scored(case, level, reading))
     return scored
@@ -130,6 +148,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Score the notes reader on the evaluation set.")
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="tune")
     parser.add_argument("--no-semantic", action="store_true", help="rules only")
+    parser.add_argument("--no-learned", action="store_true", help="without the learned reader")
     parser.add_argument("--show", action="store_true", help="print every case not acceptable")
     args = parser.parse_args()
     try:  # one thread is faster than two on a shared machine, and gives the same vectors
@@ -139,8 +158,14 @@ def main() -> int:
     except ImportError:
         pass
     cases = load(args.split)
-    rows = score(cases, semantic=not args.no_semantic)
-    layer = "rules only" if args.no_semantic else "rules and semantic layer"
+    rows = score(cases, semantic=not args.no_semantic, learned=not args.no_learned)
+    layer = (
+        "rules only"
+        if args.no_semantic
+        else "rules, semantic and topic layers"
+        if args.no_learned
+        else "rules, semantic and topic layers and the learned reader"
+    )
     print(f"### {args.split}: {len(cases)} notes, {layer}\n")
     print("\n".join(summarise(rows)))
     if args.show:

@@ -6,7 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.notes.conftest import Reader, answers
+from nervecare.checkin import parse_checkin
+from nervecare.notes import NotesReading
+from nervecare.triage import level_rank, triage
+from tests.notes.conftest import Reader
 from tests.notes.strategies import plain_denials
 
 #: Paraphrases the semantic layer (not the rules) must still raise, beside fine-sounding words or
@@ -76,5 +79,19 @@ def test_a_negated_ability_is_a_red_flag_not_a_denial(reader: Reader, note: str)
 def test_a_denial_beside_a_red_flag_never_hides_it(
     reader: Reader, denial: str, sentence: str
 ) -> None:
-    """Saying one thing is fine, then describing a red flag, keeps the red flag."""
-    assert answers(reader(sentence)) <= answers(reader(f"{denial} {sentence}"))
+    """Saying one thing is fine, then describing a red flag, keeps the red flag: every answer
+    the rules and the clause-by-clause layers read stays, and the level never drops. (The
+    learned reader reads the note whole, so a denial beside a sign may change which of its
+    flags it names; what it names never lowers the level, and the level is what this holds.)"""
+    alone, beside = reader(sentence), reader(f"{denial} {sentence}")
+    assert clause_answers(alone) <= clause_answers(beside)
+    assert level_rank(level_of(beside)) >= level_rank(level_of(alone))
+
+
+def clause_answers(reading: NotesReading) -> set[tuple[str, object]]:
+    return {(f.field, f.value) for f in reading.findings if not f.detector.startswith("learned:")}
+
+
+def level_of(reading: NotesReading) -> str:
+    checkin = parse_checkin({"schema_version": "1", "days_since_surgery": 12, "leg_pain": 3})
+    return triage(checkin, note_findings=reading.findings).level

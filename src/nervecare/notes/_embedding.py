@@ -107,6 +107,22 @@ class _Encoder:
             vector = torch.nn.functional.normalize(mean, p=2.0, dim=1)[0]
         return np.asarray(vector.numpy(), dtype=np.float32)
 
+    def tokens(self, text: str) -> Vector:
+        """The last layer's vector of each word piece of `text` (with [CLS] and [SEP])."""
+        import numpy as np  # noqa: PLC0415
+
+        with self._torch.inference_mode():
+            states = self._forward(*self._ids(text))[0]
+        return np.asarray(states.numpy(), dtype=np.float32)
+
+    def token_start(self, text: str, index: int) -> int:
+        """Where in `text` word piece `index` starts ([CLS] and [SEP] give the nearest word)."""
+        offsets = self._tokenizer.encode(text).offsets
+        real = [start for start, end in offsets if end > start]
+        if not real:
+            return 0
+        return int(real[min(max(index - 1, 0), len(real) - 1)])
+
 
 def _word_pieces(tokenizer: Any) -> Any:
     """The model's own Rust tokenizer, unpadded and cut at MAX_WORD_PIECES.
@@ -164,11 +180,17 @@ class Embedder:
     """Text -> unit vector, each text embedded alone; recent vectors kept in a bounded LRU."""
 
     def __init__(
-        self, encode: Callable[[str], Vector], *, cache_size: int = DEFAULT_CACHE_SIZE
+        self,
+        encode: Callable[[str], Vector],
+        *,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        pieces: _Encoder | None = None,
     ) -> None:
         if cache_size < 0:
             raise ValueError("cache_size must be zero or more")
         self.encode = encode
+        #: The encoder's word-piece vectors, for the learned reader (not cached: a whole note).
+        self._pieces = pieces
         self._cache: OrderedDict[str, Vector] = OrderedDict()
         self._max_size = cache_size
         self._hits = 0
@@ -203,6 +225,17 @@ class Embedder:
         starts = [*range(0, last_start, _WINDOW_STEP), last_start]
         return [" ".join(words[start : start + _WINDOW_WORDS]) for start in starts]
 
+    def tokens(self, text: str) -> Vector:
+        """Word-piece vectors of `text` (at most MAX_WORD_PIECES: see `windows`)."""
+        if self._pieces is None:
+            raise RuntimeError("this embedder was built without access to its encoder")
+        return self._pieces.tokens(text)
+
+    def token_start(self, text: str, index: int) -> int:
+        if self._pieces is None:
+            raise RuntimeError("this embedder was built without access to its encoder")
+        return self._pieces.token_start(text, index)
+
     def cache_info(self) -> CacheInfo:
         return CacheInfo(self._hits, self._misses, len(self._cache), self._max_size)
 
@@ -223,4 +256,5 @@ def load_embedder(*, cache_size: int = DEFAULT_CACHE_SIZE) -> Embedder:
 
     torch.set_num_threads(int(os.environ.get("NERVECARE_NOTES_TORCH_THREADS", "1")))
     int8 = os.environ.get("NERVECARE_NOTES_INT8", "1") != "0"
-    return Embedder(_Encoder(load_sentence_transformer(int8=int8)), cache_size=cache_size)
+    encoder = _Encoder(load_sentence_transformer(int8=int8))
+    return Embedder(encoder, cache_size=cache_size, pieces=encoder)

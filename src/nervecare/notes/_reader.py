@@ -1,5 +1,5 @@
-"""Reading a note: rules first (with ConText), then the semantic layer and the topic layer,
-which only add."""
+"""Reading a note: rules first (with ConText), then the semantic layer, the topic layer and the
+learned reader, which only add."""
 
 from __future__ import annotations
 
@@ -85,20 +85,23 @@ def _aside(mention: Mention, because: SetAsideReason) -> SetAsideMention:
     )
 
 
-def read_notes(text: str, *, semantic: bool = True, topics: bool = True) -> NotesReading:
+def read_notes(
+    text: str, *, semantic: bool = True, topics: bool = True, learned: bool = True
+) -> NotesReading:
     """The red flags a patient's free-text note amounts to, as check-in answers.
 
     Pure in effect: the same text always gives the same reading. The medspaCy pipeline (and,
     with `semantic`, the embedding model) is built on the first call and kept for the process.
-    `semantic=False, topics=False` reads with the lay-language rules alone (for evaluation).
+    `semantic=False, topics=False` reads with the lay-language rules alone (for evaluation). The
+    learned reader shares the semantic layer's encoder, so it reads only with `semantic`.
     """
     if not text.strip():
         return NotesReading()
-    return read_many([text], semantic=semantic, topics=topics)[0]
+    return read_many([text], semantic=semantic, topics=topics, learned=learned)[0]
 
 
 def read_many(
-    texts: Sequence[str], *, semantic: bool = True, topics: bool = True
+    texts: Sequence[str], *, semantic: bool = True, topics: bool = True, learned: bool = True
 ) -> list[NotesReading]:
     """`read_notes` of each text, in order, with the work shared (e.g. a JSON-lines file).
 
@@ -113,10 +116,13 @@ def read_many(
     pipeline = rules_pipeline()
     net = topic_layer() if topics else None
     layer = None
+    learner = None
     if semantic:
-        from nervecare.notes._semantic import semantic_layer  # noqa: PLC0415 - loads torch
+        from nervecare.notes._learned import learned_reader  # noqa: PLC0415 - loads torch
+        from nervecare.notes._semantic import semantic_layer  # noqa: PLC0415
 
         layer = semantic_layer()
+        learner = learned_reader() if learned else None
     readings: list[NotesReading] = []
     for text in texts:
         if not text.strip():
@@ -146,6 +152,8 @@ def read_many(
             extra, discounted = net.scan(parsed, parsed.mentions, findings, set_aside, proxy=proxy)
             findings += extra
             set_aside += discounted
+        if learner is not None:
+            findings += learner.scan(parsed, findings)
         readings.append(NotesReading(findings=tuple(findings), set_aside=tuple(set_aside)))
     return readings
 
@@ -154,6 +162,8 @@ def warm_up(*, semantic: bool = True) -> None:
     """Load the pipeline (and the embedding model) now rather than on the first note."""
     rules_pipeline()
     if semantic:
+        from nervecare.notes._learned import learned_reader  # noqa: PLC0415
         from nervecare.notes._semantic import semantic_layer  # noqa: PLC0415
 
         semantic_layer()
+        learned_reader()

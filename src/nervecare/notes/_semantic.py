@@ -129,6 +129,14 @@ class SemanticLayer:
             if token.is_alpha
         )
 
+    @property
+    def function_words(self) -> frozenset[str]:
+        return frozenset(self._examples.function_words)
+
+    def clearly_fine(self, note: ParsedNote, clause: Clause) -> bool:
+        """Every part of the clause says nothing is wrong (the `clearly_fine` word lists)."""
+        return self._words_left(note, clause) is None
+
     def _words_left(self, note: ParsedNote, clause: Clause) -> tuple[str, str] | None:
         """What of the clause to embed, and those words as the patient wrote them; None when
         every part says nothing is wrong ("no problem with my bladder", "my foot is fine")."""
