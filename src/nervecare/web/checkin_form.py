@@ -132,18 +132,25 @@ def build_document(
     *,
     days_since_surgery: int,
     procedure: str | None,
-    recorded_at: str,
+    recorded_at: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The check-in document (contract v1) from every answer, and any problems by field."""
+    """The check-in document (contract v1) from every answer, and any problems by field.
+
+    Without `recorded_at` the store stamps the check-in with the time it arrives. The web form
+    leaves it out so that a form sent again (a double tap, a retry after a lost response, a
+    second later) is the same document and is recognised by its client id, not refused as a
+    different check-in.
+    """
     questionnaire = load_questionnaire()
     questions = [q for section in web_sections(questionnaire) for q in section.questions]
     parsed = _parse(questionnaire, questions, answers)
     document: dict[str, Any] = {
         "schema_version": "1",
-        "recorded_at": recorded_at,
         "days_since_surgery": days_since_surgery,
         **parsed.document,
     }
+    if recorded_at is not None:
+        document["recorded_at"] = recorded_at
     if procedure in ("discectomy", "laminectomy", "fusion", "other"):
         document["procedure"] = procedure
     return document, parsed.problems

@@ -246,7 +246,6 @@ async def _emergency_already(
         {field: values for field, values in answers.items() if field != "notes"},
         days_since_surgery=max(0, (today - record.surgery.date).days),
         procedure=record.surgery.procedure,
-        recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     )
     if problems or "leg_pain" not in document:
         return False
@@ -276,7 +275,6 @@ async def _send(
         answers,
         days_since_surgery=max(0, (now.date() - record.surgery.date).days),
         procedure=record.surgery.procedure,
-        recorded_at=now.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
     )
     side_effects, medicine_problems = side_effect_problems(steps.medicine, answers)
     medicine_problems = {
