@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     Vector = npt.NDArray[np.float32]
 
-__all__ = ["CacheInfo", "Embedder", "load_embedder"]
+__all__ = ["CacheInfo", "Embedder", "load_embedder", "word_windows"]
 
 #: Clause vectors kept for repeated clauses ("feeling good", "no fever"): 384 floats each, so
 #: 4,096 of them take about 6 MB.
@@ -40,6 +40,17 @@ MAX_WORD_PIECES = 256
 #: 60 ordinary words stay well under MAX_WORD_PIECES.
 _WINDOW_WORDS = 60
 _WINDOW_STEP = 40
+
+
+def word_windows(text: str, size: int, step: int) -> list[str]:
+    """`text` itself when it has at most `size` words, else overlapping runs of `size` words,
+    `step` apart, the last one ending with the text."""
+    words = text.split()
+    if len(words) <= size:
+        return [text]
+    last_start = len(words) - size
+    starts = [*range(0, last_start, step), last_start]
+    return [" ".join(words[start : start + size]) for start in starts]
 
 
 class CacheInfo(NamedTuple):
@@ -218,12 +229,7 @@ class Embedder:
         A run-on clause of hundreds of words would otherwise be cut at 256 word pieces and a
         red flag at its end never seen.
         """
-        words = text.split()
-        if len(words) <= _WINDOW_WORDS:
-            return [text]
-        last_start = len(words) - _WINDOW_WORDS
-        starts = [*range(0, last_start, _WINDOW_STEP), last_start]
-        return [" ".join(words[start : start + _WINDOW_WORDS]) for start in starts]
+        return word_windows(text, _WINDOW_WORDS, _WINDOW_STEP)
 
     def tokens(self, text: str) -> Vector:
         """Word-piece vectors of `text` (at most MAX_WORD_PIECES: see `windows`)."""

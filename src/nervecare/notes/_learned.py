@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from nervecare.knowledge import read_data
+from nervecare.notes._embedding import word_windows
 from nervecare.triage.findings import NoteFinding, NoteFindingValue
 
 if TYPE_CHECKING:
@@ -193,11 +194,7 @@ _WINDOW_STEP = 100
 
 
 def _windows(text: str) -> list[str]:
-    words = text.split()
-    if len(words) <= _WINDOW_WORDS:
-        return [text]
-    last = len(words) - _WINDOW_WORDS
-    return [" ".join(words[s : s + _WINDOW_WORDS]) for s in [*range(0, last, _WINDOW_STEP), last]]
+    return word_windows(text, _WINDOW_WORDS, _WINDOW_STEP)
 
 
 def _logits(head: _Head, states: Array) -> tuple[Array, Array]:
