@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from nervecare.checkin import parse_checkin
 from nervecare.notes import NotesReading
 from nervecare.triage import level_rank, triage
-from tests.notes.conftest import Reader
+from tests.notes.conftest import Reader, answers
 from tests.notes.strategies import plain_denials
 
 #: Paraphrases the semantic layer (not the rules) must still raise, beside fine-sounding words or
@@ -95,3 +95,11 @@ def clause_answers(reading: NotesReading) -> set[tuple[str, object]]:
 def level_of(reading: NotesReading) -> str:
     checkin = parse_checkin({"schema_version": "1", "days_since_surgery": 12, "leg_pain": 3})
     return triage(checkin, note_findings=reading.findings).level
+
+
+def test_a_run_on_denial_without_a_full_stop_does_not_swallow_the_sign_after_it(
+    reader: Reader,
+) -> None:
+    """ "...bladder No problem with..." : a capital after a lower-case word starts a new part."""
+    note = "no problems with my bladder No problem with my bowels, my wee comes out in drips."
+    assert ("bladder", "difficulty_starting") in answers(reader(note))
