@@ -62,6 +62,8 @@ try:
 except ImportError:  # a checkout from before read_many (see --src)
     read_many = None
 semantic = mode != "rules"
+# "semantic-unlearned": every layer but the learned reader (to show what it costs)
+options = {"learned": False} if mode == "semantic-unlearned" else {}
 warm_up(semantic=semantic)
 startup = time.perf_counter() - started
 startup_cpu = time.process_time() - started_cpu
@@ -74,9 +76,9 @@ def clear():
             embedder.clear_cache()
 def one_by_one():
     for note in notes:
-        read_notes(note, semantic=semantic)
+        read_notes(note, semantic=semantic, **options)
 def many():
-    read_many(notes, semantic=semantic)
+    read_many(notes, semantic=semantic, **options)
 def timed(read):
     clear()
     wall, cpu = time.perf_counter(), time.process_time()
@@ -140,6 +142,7 @@ def main() -> int:
         return 0
     rules, structured = probe("rules"), probe("structured")
     semantic = probe("semantic")
+    unlearned = probe("semantic-unlearned")
     full = probe("semantic", NERVECARE_NOTES_INT8="0")
     cpu = platform.processor() or platform.machine()
     lines = [
@@ -157,9 +160,10 @@ def main() -> int:
         "| | notes/s, `read_notes` one by one: CPU (wall) | notes/s, `read_many`: CPU (wall) "
         "| start-up: CPU (wall) | memory added |",
         "|---|---|---|---|---|",
-        _row("rules only (`semantic=False`)", rules),
-        _row("rules and semantic layer, int8 model (default)", semantic),
-        _row("rules and semantic layer, full precision (`NERVECARE_NOTES_INT8=0`)", full),
+        _row("rules and topic layer (`semantic=False`)", rules),
+        _row("every layer and the learned reader, int8 model (default)", semantic),
+        _row("every layer but the learned reader (`learned=False`)", unlearned),
+        _row("every layer, full precision (`NERVECARE_NOTES_INT8=0`)", full),
         f"| structured-only triage (no notes) | {structured['rate']:.0f} check-ins/s | - | "
         f"{structured['startup_s']:.2f} s | {structured['rss_added_mb']:.0f} MB |",
         "",
