@@ -19,6 +19,8 @@ blind by a third writer after holdout4 was scored, committed unread, scored once
 changes holdout4 prompted), `holdout6` (written blind by a fourth writer after holdout5 was
 scored, committed unread, scored once after the changes holdout5 prompted), `holdout7`
 (written blind by a fifth writer, committed unread, scored once with the learned reader),
+`holdout8` and `holdout9` (250 notes each, written blind by two further writers after holdout7
+was scored, committed unread, to be scored once),
 `train_a`..`train_f` (written by six further writers as training data for the learned reader;
 see REPORT.md).
 
@@ -51,6 +53,8 @@ SPLITS = (
     "holdout5",
     "holdout6",
     "holdout7",
+    "holdout8",
+    "holdout9",
     "train_a",
     "train_b",
     "train_c",
