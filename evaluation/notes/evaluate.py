@@ -22,7 +22,8 @@ scored, committed unread, scored once after the changes holdout5 prompted), `hol
 `holdout8` and `holdout9` (250 notes each, written blind by two further writers after holdout7
 was scored, committed unread, to be scored once),
 `train_a`..`train_f` (written by six further writers as training data for the learned reader;
-see REPORT.md).
+see REPORT.md), `train_g`..`train_j` (four more writers, written beside holdout8 and holdout9:
+near-twins, long chatty notes, phone typing, who and when cues).
 
 Sensitivity per red flag: a case is caught when its level is at least the lowest acceptable
 level. Mentions that must not escalate (negated, historical, hypothetical, family): the level is
@@ -61,6 +62,10 @@ SPLITS = (
     "train_d",
     "train_e",
     "train_f",
+    "train_g",
+    "train_h",
+    "train_i",
+    "train_j",
 )
 NOT_ESCALATING = ("negated", "historical", "hypothetical", "family")
 EMERGENCY = level_rank("emergency")
