@@ -97,11 +97,13 @@ print(json.dumps(figures))
 """
 
 
-def probe(mode: str, src: Path | None = None, **extra: str) -> dict[str, object]:
+def probe(
+    mode: str, src: Path | None = None, rounds: int = ROUNDS, **extra: str
+) -> dict[str, object]:
     if src is not None:
         extra = {**extra, "PYTHONPATH": str(src)}
     completed = subprocess.run(
-        [sys.executable, "-c", _PROBE, mode, str(ROUNDS)],
+        [sys.executable, "-c", _PROBE, mode, str(rounds)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -135,15 +137,22 @@ def main() -> int:
         help="measure the nervecare package under this src folder instead (e.g. an older "
         "commit's, from `git archive`): prints its rows only",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=ROUNDS,
+        help=f"rounds per figure, best taken (default {ROUNDS}; 1 for a quicker, noisier run)",
+    )
     args = parser.parse_args()
+    rounds = args.rounds
     if args.src is not None:
         for name, mode in (("rules only", "rules"), ("rules and semantic layer", "semantic")):
-            print(_row(f"{name} ({args.src})", probe(mode, args.src)))
+            print(_row(f"{name} ({args.src})", probe(mode, args.src, rounds)))
         return 0
-    rules, structured = probe("rules"), probe("structured")
-    semantic = probe("semantic")
-    unlearned = probe("semantic-unlearned")
-    full = probe("semantic", NERVECARE_NOTES_INT8="0")
+    rules, structured = probe("rules", rounds=rounds), probe("structured", rounds=rounds)
+    semantic = probe("semantic", rounds=rounds)
+    unlearned = probe("semantic-unlearned", rounds=rounds)
+    full = probe("semantic", rounds=rounds, NERVECARE_NOTES_INT8="0")
     cpu = platform.processor() or platform.machine()
     lines = [
         "## Reading notes: speed and memory",
@@ -151,11 +160,11 @@ def main() -> int:
         f"Measured with `benchmarks/bench_notes.py` on one core ({cpu}, Python "
         f"{platform.python_version()}, torch limited to one thread) over the "
         f"{rules['notes']} notes of `evaluation/notes/`, each read once per round (best of "
-        f"{ROUNDS} rounds; the cache of clause vectors emptied before each round, so every "
-        "clause is embedded afresh). Notes per second are given per second of CPU time used by "
-        "the process (one core's worth of work), and in brackets per second of wall-clock "
-        "time, which on a shared machine also counts time spent waiting for the CPU. Start-up "
-        "and memory are measured in a fresh process.",
+        f"{rounds} round{'s' if rounds > 1 else ''}; the cache of clause vectors emptied "
+        "before each round, so every clause is embedded afresh). Notes per second are given "
+        "per second of CPU time used by the process (one core's worth of work), and in "
+        "brackets per second of wall-clock time, which on a shared machine also counts time "
+        "spent waiting for the CPU. Start-up and memory are measured in a fresh process.",
         "",
         "| | notes/s, `read_notes` one by one: CPU (wall) | notes/s, `read_many`: CPU (wall) "
         "| start-up: CPU (wall) | memory added |",
