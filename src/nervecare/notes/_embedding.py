@@ -126,13 +126,13 @@ class _Encoder:
             states = self._forward(*self._ids(text))[0]
         return np.asarray(states.numpy(), dtype=np.float32)
 
-    def token_start(self, text: str, index: int) -> int:
-        """Where in `text` word piece `index` starts ([CLS] and [SEP] give the nearest word)."""
+    def token_starts(self, text: str) -> list[int]:
+        """Where in `text` each word piece starts ([CLS] and [SEP] give the nearest word)."""
         offsets = self._tokenizer.encode(text).offsets
-        real = [start for start, end in offsets if end > start]
+        real = [int(start) for start, end in offsets if end > start]
         if not real:
-            return 0
-        return int(real[min(max(index - 1, 0), len(real) - 1)])
+            return [0] * len(offsets)
+        return [real[min(max(index - 1, 0), len(real) - 1)] for index in range(len(offsets))]
 
 
 def _word_pieces(tokenizer: Any) -> Any:
@@ -237,10 +237,11 @@ class Embedder:
             raise RuntimeError("this embedder was built without access to its encoder")
         return self._pieces.tokens(text)
 
-    def token_start(self, text: str, index: int) -> int:
+    def token_starts(self, text: str) -> list[int]:
+        """Where in `text` each word piece of `tokens(text)` starts."""
         if self._pieces is None:
             raise RuntimeError("this embedder was built without access to its encoder")
-        return self._pieces.token_start(text, index)
+        return self._pieces.token_starts(text)
 
     def cache_info(self) -> CacheInfo:
         return CacheInfo(self._hits, self._misses, len(self._cache), self._max_size)

@@ -130,14 +130,16 @@ class LearnedReader:
 
         embedder = semantic_layer().embedder
         best: dict[int, tuple[float, str]] = {}  # flag -> its highest chance, and where
+        states_of: dict[str, Array] = {}  # each window is encoded once
         for window in _windows(read.text):
-            for flag, chance in self._flags(self.chances(embedder.tokens(window))):
+            states_of[window] = embedder.tokens(window)
+            for flag, chance in self._flags(self.chances(states_of[window])):
                 if flag not in best or chance > best[flag][0]:
                     best[flag] = (chance, window)
         taken = {f.field for f in found}
         findings: list[NoteFinding] = []
         for flag, (chance, window) in sorted(best.items()):
-            states = embedder.tokens(window)
+            states = states_of[window]
             sentence = _heaviest_sentence(read, window, self._heads, states, flag)
             findings += self._findings(note, flag, chance, sentence, taken)
             taken |= {f.field for f in findings}
@@ -298,11 +300,11 @@ def _heaviest_sentence(
         _, strongest = _logits(head, states)
         for channel, position in enumerate(strongest):
             weight[position] += max(float(head.out[flag, channel]), 0.0)
-    embedder = semantic_layer().embedder
+    starts = semantic_layer().embedder.token_starts(window)
     offset = max(read.text.find(window), 0)
     by_sentence: dict[int, float] = {}
     for token in np.flatnonzero(weight > 0):
-        sentence = read.sentence_at(embedder.token_start(window, int(token)) + offset)
+        sentence = read.sentence_at(starts[int(token)] + offset)
         by_sentence[sentence.start] = by_sentence.get(sentence.start, 0.0) + float(weight[token])
     if not by_sentence:
         return read.sentences[0]
