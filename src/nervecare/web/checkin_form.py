@@ -132,14 +132,12 @@ def build_document(
     *,
     days_since_surgery: int,
     procedure: str | None,
-    recorded_at: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The check-in document (contract v1) from every answer, and any problems by field.
 
-    Without `recorded_at` the store stamps the check-in with the time it arrives. The web form
-    leaves it out so that a form sent again (a double tap, a retry after a lost response, a
-    second later) is the same document and is recognised by its client id, not refused as a
-    different check-in.
+    It has no `recorded_at`: the store stamps the check-in with the time it arrives. So a form
+    sent again (a double tap, a retry after a lost response, a second later) is the same
+    document and is recognised by its client id, not refused as a different check-in.
     """
     questionnaire = load_questionnaire()
     questions = [q for section in web_sections(questionnaire) for q in section.questions]
@@ -149,8 +147,6 @@ def build_document(
         "days_since_surgery": days_since_surgery,
         **parsed.document,
     }
-    if recorded_at is not None:
-        document["recorded_at"] = recorded_at
     if procedure in ("discectomy", "laminectomy", "fusion", "other"):
         document["procedure"] = procedure
     return document, parsed.problems
