@@ -23,7 +23,9 @@ scored, committed unread, scored once after the changes holdout5 prompted), `hol
 was scored, committed unread, to be scored once),
 `train_a`..`train_f` (written by six further writers as training data for the learned reader;
 see REPORT.md), `train_g`..`train_j` (four more writers, written beside holdout8 and holdout9:
-near-twins, long chatty notes, phone typing, who and when cues).
+near-twins, long chatty notes, phone typing, who and when cues), `holdout10` and `holdout11`
+(250 notes each, written blind by two further writers after holdout8 and holdout9 were scored,
+committed unread, to be scored once).
 
 Sensitivity per red flag: a case is caught when its level is at least the lowest acceptable
 level. Mentions that must not escalate (negated, historical, hypothetical, family): the level is
@@ -56,6 +58,8 @@ SPLITS = (
     "holdout7",
     "holdout8",
     "holdout9",
+    "holdout10",
+    "holdout11",
     "train_a",
     "train_b",
     "train_c",
