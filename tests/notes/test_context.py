@@ -96,6 +96,47 @@ def test_a_past_sign_that_has_come_back_counts(rules_reader: Reader, note: str) 
 @pytest.mark.parametrize(
     ("note", "field", "value"),
     [
+        (
+            "I had numbness round my bottom before the op and it went after. "
+            "But it's come back since yesterday.",
+            "saddle_numbness",
+            "new",
+        ),
+        ("My foot was dragging before surgery. That has started again.", "foot_drop", "new"),
+    ],
+)
+def test_it_has_come_back_in_the_next_sentence_still_counts(
+    rules_reader: Reader, note: str, field: str, value: object
+) -> None:
+    """A sentence that names no sign and points back ("it's come back") reaches the sign told
+    as history in the sentence before."""
+    assert (field, value) in answers(rules_reader(note))
+
+
+def test_something_else_coming_back_does_not_revive_a_past_sign(rules_reader: Reader) -> None:
+    reading = rules_reader("I had foot drop before surgery. My appetite has come back now.")
+    assert ("foot_drop", "historical") in set_aside(reading)
+    assert ("foot_drop", "new") not in answers(reading)
+
+
+@pytest.mark.parametrize(
+    ("note", "field", "value"),
+    [
+        ("My daughter is staying as both my legs went numb overnight.", "both_legs", "new"),
+        ("My son's here because both my legs went weak this morning.", "both_legs", "new"),
+    ],
+)
+def test_a_sign_in_the_patients_own_words_is_not_someone_elses(
+    rules_reader: Reader, note: str, field: str, value: object
+) -> None:
+    """ "My daughter ... both MY legs": a relative named earlier in the sentence does not make the
+    patient's own sign someone else's."""
+    assert (field, value) in answers(rules_reader(note))
+
+
+@pytest.mark.parametrize(
+    ("note", "field", "value"),
+    [
         ("My dad had incontinence and now I've wet myself twice.", "bladder", "incontinence"),
         ("My wife says I've been wetting the bed.", "bladder", "incontinence"),
         ("No fever, but I can't pee since last night.", "bladder", "retention"),

@@ -61,6 +61,7 @@ PARAPHRASES = [
     ("tablets useless", "pain_relieved_by_medication", "no"),
     ("oramorph hasn't made a dent", "pain_relieved_by_medication", "no"),
     ("painkillers barely take the edge off", "pain_relieved_by_medication", "no"),
+    ("took my tablets as prescribed and it's no better", "pain_relieved_by_medication", "no"),
     # wound
     ("wound weeping onto my t-shirt", "wound", "drainage"),
     ("smelly discharge from the cut", "wound", "pus"),

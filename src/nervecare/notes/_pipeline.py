@@ -179,23 +179,19 @@ class RulesPipeline:
                 )
         doc.ents = filter_spans([span for span in spans if span is not None])
         self._context(doc)
-        # "It has come back" makes a past mention in the same sentence count again, even across
-        # a "but" (which ends ConText scopes).
-        recurrent = {
-            doc[modifier.modifier_span[0]].sent.start
-            for modifier in doc._.context_graph.modifiers
-            if modifier.category == "RECURRENT"
-        }
+        recurrent = _recurrent_sentences(doc)
         mentions = tuple(
             self._mention(text, span, recurrent=span.sent.start in recurrent) for span in doc.ents
         )
         return ParsedNote(text=text, doc=doc, mentions=mentions)
 
     def _mention(self, text: NormalisedText, span: Span, *, recurrent: bool) -> Mention:
+        own = _first_person(span)
         context = tuple(
             name
             for ext, name in _ATTRIBUTES.values()
-            if getattr(span._, ext) or (recurrent and name == "recurrent")
+            if (getattr(span._, ext) and not (own and name == "family"))
+            or (recurrent and name == "recurrent")
         )
         words = text.original_words(span.start_char, span.end_char)
         label = span.label_
@@ -223,6 +219,40 @@ class RulesPipeline:
             rule.sources,
             context,
         )
+
+
+#: Words that make a mention the writer's own: "both MY legs went weak" is the patient's even
+#: when "my son" came earlier in the sentence (ConText's FAMILY scope would reach it).
+_FIRST_PERSON = frozenset({"my", "i", "me", "myself", "mine", "i'm", "i've", "im", "ive"})
+#: A sentence that says "it has come back" about something it does not name: "it", "that".
+_BACK_REFERENCE = frozenset({"it", "it's", "its", "that", "that's", "this", "they", "same"})
+
+
+def _first_person(span: Span) -> bool:
+    return any(token.lower_ in _FIRST_PERSON or token.norm_ in _FIRST_PERSON for token in span)
+
+
+def _recurrent_sentences(doc: Doc) -> set[int]:
+    """Starts of the sentences whose past mentions count again because the sign has come back.
+
+    "It has come back" reaches its own sentence, even across a "but" (which ends ConText
+    scopes). A sentence that names no sign of its own and points back ("But it's come back
+    since Sunday.") also reaches the sentence before it, where the sign was told as history.
+    """
+    sentences = list(doc.sents)
+    index_of = {sentence.start: i for i, sentence in enumerate(sentences)}
+    with_mentions = {span.sent.start for span in doc.ents}
+    reached: set[int] = set()
+    for modifier in doc._.context_graph.modifiers:
+        if modifier.category != "RECURRENT":
+            continue
+        sentence = doc[modifier.modifier_span[0]].sent
+        reached.add(sentence.start)
+        points_back = any(token.lower_ in _BACK_REFERENCE for token in sentence)
+        index = index_of[sentence.start]
+        if sentence.start not in with_mentions and points_back and index > 0:
+            reached.add(sentences[index - 1].start)
+    return reached
 
 
 _MEASURE_SOURCES: dict[str, tuple[str, ...]] = {
