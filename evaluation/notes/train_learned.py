@@ -13,9 +13,10 @@ several seeds whose probabilities are averaged. Deterministic for a given torch 
     .venv/bin/python evaluation/notes/train_learned.py            # writes the weights
     .venv/bin/python evaluation/notes/train_learned.py --cv       # leave-one-writer-out figures
 
-`--cv` trains without each of the ten training sets in turn and scores it, alone and with the
-rest of the reader: how the whole reader does on a writer it has never seen (the rules and
-the other layers were never tuned on those sets).
+`--cv` trains without each pair of training sets in turn and scores it, alone and with the
+rest of the reader, with and without the head setting the other layers' possible findings
+aside: how the whole reader does on writers it has never seen (the rules and the other layers
+were never tuned on those sets). About 40 minutes on one core.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -34,8 +36,8 @@ from nervecare.notes._learned import FLAGS, MODEL_PATH, TRAINING_LOG, token_stat
 from nervecare.notes._pipeline import rules_pipeline
 
 HERE = Path(__file__).resolve().parent
-#: Sets the head learns from. holdout8 and holdout9 are left out until each has been scored once,
-#: blind (a test checks it).
+#: Sets the head learns from. holdout10 and holdout11 are left out until each has been scored
+#: once, blind (a test checks it).
 TRAIN_SETS = (
     "tune",
     "holdout",
@@ -45,20 +47,17 @@ TRAIN_SETS = (
     "holdout5",
     "holdout6",
     "holdout7",
-    "train_a",
-    "train_b",
-    "train_c",
-    "train_d",
-    "train_e",
-    "train_f",
-    "train_g",
-    "train_h",
-    "train_i",
-    "train_j",
+    "holdout8",
+    "holdout9",
+    *(f"train_{letter}" for letter in "abcdefghijklmn"),
 )
-#: Held out in turn by --cv: sets by ten writers whom no rule, trigger or example was tuned on.
-HELD_OUT = tuple(f"train_{letter}" for letter in "abcdefghij")
-CV_SEEDS = 3
+#: Held out in turn by --cv, two at a time: sets by sixteen writers whom no rule, trigger or
+#: example was tuned on (holdout8 and holdout9 were scored blind and nothing was tuned after).
+CV_FOLDS = (
+    *((f"train_{a}", f"train_{b}") for a, b in ("ab", "cd", "ef", "gh", "ij", "kl", "mn")),
+    ("holdout8", "holdout9"),
+)
+CV_SEEDS = 2
 LEVELS = ("self_care", "routine", "urgent", "emergency")
 CHANNELS = 128
 EPOCHS = 30
@@ -139,7 +138,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cv", action="store_true", help="leave-one-writer-out figures only")
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(int(os.environ.get("NERVECARE_TRAIN_THREADS", "2")))
     cases = load_sets(TRAIN_SETS)
     pipeline = rules_pipeline()
     tokens = [
@@ -173,69 +172,98 @@ def main() -> int:
 
 
 def cross_validate(cases: list[dict[str, Any]], tokens: list[torch.Tensor], y: torch.Tensor) -> int:
-    """Each training set held out in turn: the head trained without it, scored on it alone
-    and together with the rest of the reader (which was never tuned on these sets)."""
+    """Each pair of training sets held out in turn: the head trained without it, scored on it
+    alone and together with the rest of the reader (which was never tuned on these sets),
+    with and without the head setting the other layers' possible findings aside."""
     from nervecare.checkin import parse_checkin  # noqa: PLC0415
     from nervecare.notes import read_notes  # noqa: PLC0415
-    from nervecare.triage import level_rank, triage  # noqa: PLC0415
 
-    emergency = [FLAGS.index(flag) for flag in EMERGENCY_FLAGS]
-    scored: list[tuple[dict[str, Any], np.ndarray, int]] = []
-    for held in HELD_OUT:
-        train_rows = [i for i, case in enumerate(cases) if case["set"] != held]
-        test_rows = [i for i, case in enumerate(cases) if case["set"] == held]
+    scored: list[tuple[dict[str, Any], np.ndarray, Any]] = []
+    for fold in CV_FOLDS:
+        train_rows = [i for i, case in enumerate(cases) if case["set"] not in fold]
+        test_rows = [i for i, case in enumerate(cases) if case["set"] in fold]
         chances = np.zeros((len(test_rows), len(FLAGS)))
         for seed in range(CV_SEEDS):
             head = train(tokens, y, train_rows, seed)
             with torch.no_grad():
-                x, mask = _batch(tokens, test_rows)
-                chances += torch.softmax(head(x, mask), 1).numpy() / CV_SEEDS
+                for start in range(0, len(test_rows), 64):
+                    part = test_rows[start : start + 64]
+                    x, mask = _batch(tokens, part)
+                    chances[start : start + len(part)] += (
+                        torch.softmax(head(x, mask), 1).numpy() / CV_SEEDS
+                    )
         for row, i in enumerate(test_rows):
-            case = cases[i]
-            checkin = parse_checkin(case["checkin"])
-            reading = read_notes(case["checkin"]["notes"], learned=False)
-            rest = level_rank(triage(checkin, note_findings=reading.findings).level)
-            scored.append((case, chances[row], rest))
+            checkin = parse_checkin(cases[i]["checkin"])
+            reading = read_notes(cases[i]["checkin"]["notes"], learned=False)
+            scored.append((cases[i], chances[row], (checkin, reading.findings)))
+        print(f"held out {' and '.join(fold)}", file=sys.stderr, flush=True)
     print(
-        "| reader | emergency, urgent threshold | emergencies missed | urgent missed | "
-        "negated, past, hypothetical, others' kept below urgent |"
+        "| reader | emergency, urgent threshold | none threshold | emergencies missed | "
+        "urgent missed | negated, past, hypothetical, others' kept below urgent | benign kept |"
     )
-    print("|---|---|---|---|---|")
-    for alone in (True, False):
-        for thresholds in ((0.2, 0.3), (0.2, 0.5), (0.3, 0.3), (0.5, 0.5), (None, None)):
-            if alone and thresholds[0] is None:
-                continue
-            missed = urgent_missed = kept = discounted = emergencies = urgents = 0
-            for case, chance, rest in scored:
-                level = 0
-                if thresholds[0] is not None:
-                    if chance[emergency].sum() >= thresholds[0]:
-                        level = 3
-                    elif 1 - chance[0] >= thresholds[1]:
-                        level = 2
-                if not alone:
-                    level = max(level, rest)
-                lowest = min(LEVELS.index(a) for a in case["acceptable"])
-                emergencies += lowest == 3
-                missed += lowest == 3 and level < 3
-                urgents += lowest == 2
-                urgent_missed += lowest == 2 and level < 2
-                if case["category"] in ("negated", "historical", "hypothetical", "family"):
-                    discounted += 1
-                    kept += level <= 1
-            name = (
-                "head alone"
-                if alone
-                else "whole reader"
-                if thresholds[0]
-                else "reader without the head"
-            )
-            shown = "-" if thresholds[0] is None else f"{thresholds[0]}, {thresholds[1]}"
-            print(
-                f"| {name} | {shown} | {missed} of {emergencies} | {urgent_missed} of {urgents} "
-                f"| {kept}/{discounted} ({kept / discounted:.1%}) |"
-            )
+    print("|---|---|---|---|---|---|---|")
+    for row in _CV_ROWS:
+        print(_cv_row(scored, row))
     return 0
+
+
+class CvRow(NamedTuple):
+    name: str
+    emergency_threshold: float | None
+    threshold: float | None
+    none_threshold: float | None  # the head sets possible findings aside at or above it
+    with_rest: bool  # the head together with the rest of the reader
+
+
+_CV_ROWS = (
+    CvRow("head alone", 0.2, 0.3, None, with_rest=False),
+    CvRow("reader without the head", None, None, None, with_rest=True),
+    CvRow("whole reader, head only adds", 0.2, 0.3, None, with_rest=True),
+    CvRow("whole reader", 0.2, 0.3, 0.8, with_rest=True),
+    CvRow("whole reader", 0.2, 0.3, 0.9, with_rest=True),
+    CvRow("whole reader", 0.2, 0.3, 0.95, with_rest=True),
+    CvRow("whole reader", 0.3, 0.3, 0.9, with_rest=True),
+    CvRow("whole reader", 0.5, 0.5, 0.9, with_rest=True),
+)
+
+
+def _cv_row(scored: list[tuple[dict[str, Any], np.ndarray, Any]], row: CvRow) -> str:
+    from nervecare.triage import level_rank, triage  # noqa: PLC0415
+
+    name, emergency_threshold, threshold, none_threshold, with_rest = row
+    emergency = [FLAGS.index(flag) for flag in EMERGENCY_FLAGS]
+    counts = dict.fromkeys(("missed", "em", "um", "ur", "kept", "disc", "bk", "bn"), 0)
+    for case, chance, (checkin, found) in scored:
+        level = 0
+        if with_rest:
+            counted = found
+            if none_threshold is not None and chance[0] >= none_threshold:
+                counted = [f for f in found if f.certainty != "possible"]
+            level = level_rank(triage(checkin, note_findings=counted).level)
+        if emergency_threshold is not None and threshold is not None:
+            if chance[emergency].sum() >= emergency_threshold:
+                level = 3
+            elif 1 - chance[0] >= threshold:
+                level = max(level, 2)
+        lowest = min(LEVELS.index(a) for a in case["acceptable"])
+        counts["em"] += lowest == 3
+        counts["missed"] += lowest == 3 and level < 3
+        counts["ur"] += lowest == 2
+        counts["um"] += lowest == 2 and level < 2
+        if case["category"] in ("negated", "historical", "hypothetical", "family"):
+            counts["disc"] += 1
+            counts["kept"] += level <= 1
+        if case["category"] == "benign":
+            counts["bn"] += 1
+            counts["bk"] += level <= 1
+    shown = "-" if emergency_threshold is None else f"{emergency_threshold}, {threshold}"
+    veto = "-" if none_threshold is None else str(none_threshold)
+    kept, disc = counts["kept"], counts["disc"]
+    return (
+        f"| {name} | {shown} | {veto} | {counts['missed']} of {counts['em']} | "
+        f"{counts['um']} of {counts['ur']} | {kept}/{disc} ({kept / disc:.1%}) | "
+        f"{counts['bk']}/{counts['bn']} |"
+    )
 
 
 if __name__ == "__main__":

@@ -62,6 +62,8 @@ PARAPHRASES = [
     ("oramorph hasn't made a dent", "pain_relieved_by_medication", "no"),
     ("painkillers barely take the edge off", "pain_relieved_by_medication", "no"),
     ("took my tablets as prescribed and it's no better", "pain_relieved_by_medication", "no"),
+    ("an 8 today and nothing shifts it", "pain_relieved_by_medication", "no"),
+    ("still 8/10 even though I'm taking everything", "pain_relieved_by_medication", "no"),
     # wound
     ("wound weeping onto my t-shirt", "wound", "drainage"),
     ("smelly discharge from the cut", "wound", "pus"),

@@ -236,21 +236,22 @@ def _recurrent_sentences(doc: Doc) -> set[int]:
     """Starts of the sentences whose past mentions count again because the sign has come back.
 
     "It has come back" reaches its own sentence, even across a "but" (which ends ConText
-    scopes). A sentence that names no sign of its own and points back ("But it's come back
-    since Sunday.") also reaches the sentence before it, where the sign was told as history.
+    scopes). When it points back ("But it's come back since Sunday.", "Well, it's back."), it
+    also reaches the sentence before it, where the sign was told as history.
     """
     sentences = list(doc.sents)
     index_of = {sentence.start: i for i, sentence in enumerate(sentences)}
-    with_mentions = {span.sent.start for span in doc.ents}
     reached: set[int] = set()
     for modifier in doc._.context_graph.modifiers:
         if modifier.category != "RECURRENT":
             continue
-        sentence = doc[modifier.modifier_span[0]].sent
+        start = modifier.modifier_span[0]
+        sentence = doc[start].sent
         reached.add(sentence.start)
-        points_back = any(token.lower_ in _BACK_REFERENCE for token in sentence)
+        before = doc[max(sentence.start, start - 3) : start + 1]
+        points_back = any(token.lower_ in _BACK_REFERENCE for token in before)
         index = index_of[sentence.start]
-        if sentence.start not in with_mentions and points_back and index > 0:
+        if points_back and index > 0:
             reached.add(sentences[index - 1].start)
     return reached
 
