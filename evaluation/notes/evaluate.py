@@ -25,7 +25,8 @@ was scored, committed unread, to be scored once),
 see REPORT.md), `train_g`..`train_j` (four more writers, written beside holdout8 and holdout9:
 near-twins, long chatty notes, phone typing, who and when cues), `holdout10` and `holdout11`
 (250 notes each, written blind by two further writers after holdout8 and holdout9 were scored,
-committed unread, to be scored once).
+committed unread, scored once), `holdout12` and `holdout13` (250 notes each, two further blind
+writers after holdout10 and holdout11 were scored, committed unread, to be scored once).
 
 Sensitivity per red flag: a case is caught when its level is at least the lowest acceptable
 level. Mentions that must not escalate (negated, historical, hypothetical, family): the level is
@@ -60,6 +61,8 @@ SPLITS = (
     "holdout9",
     "holdout10",
     "holdout11",
+    "holdout12",
+    "holdout13",
     "train_a",
     "train_b",
     "train_c",
