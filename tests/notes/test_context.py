@@ -16,6 +16,10 @@ NEGATED = [
     ("There is no numbness between my legs.", "saddle_numbness"),
     ("no incontinance or numbness", "bladder"),
     ("I haven't got foot drop.", "foot_drop"),
+    (
+        "The numbness between my legs they warned about which I haven't had at all.",
+        "saddle_numbness",
+    ),
 ]
 HISTORICAL = [
     ("I had foot drop before surgery.", "foot_drop"),
@@ -162,6 +166,20 @@ def test_a_discounting_word_does_not_reach_past_its_clause(
 ) -> None:
     """Scopes end at "but", a new "I", "can't" and the sentence end: later signs still count."""
     assert (field, value) in answers(reader(note))
+
+
+@pytest.mark.parametrize(
+    ("note", "field", "value"),
+    [
+        ("I've wet myself, which I have never had before.", "bladder", "incontinence"),
+        ("My foot is slapping, which I haven't had until now.", "foot_drop", "new"),
+    ],
+)
+def test_a_late_denial_never_takes_a_sign_that_is_new(
+    rules_reader: Reader, note: str, field: str, value: object
+) -> None:
+    """ "which I haven't had at all" denies; "which I've never had before" says it is new."""
+    assert (field, value) in answers(rules_reader(note))
 
 
 def test_a_scope_never_crosses_a_sentence(rules_reader: Reader) -> None:
