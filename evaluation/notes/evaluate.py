@@ -20,13 +20,13 @@ changes holdout4 prompted), `holdout6` (written blind by a fourth writer after h
 scored, committed unread, scored once after the changes holdout5 prompted), `holdout7`
 (written blind by a fifth writer, committed unread, scored once with the learned reader),
 `holdout8` and `holdout9` (250 notes each, written blind by two further writers after holdout7
-was scored, committed unread, to be scored once),
+was scored, committed unread, scored once),
 `train_a`..`train_f` (written by six further writers as training data for the learned reader;
 see REPORT.md), `train_g`..`train_j` (four more writers, written beside holdout8 and holdout9:
 near-twins, long chatty notes, phone typing, who and when cues), `holdout10` and `holdout11`
 (250 notes each, written blind by two further writers after holdout8 and holdout9 were scored,
 committed unread, scored once), `holdout12` and `holdout13` (250 notes each, two further blind
-writers after holdout10 and holdout11 were scored, committed unread, to be scored once).
+writers after holdout10 and holdout11 were scored, committed unread, scored once).
 
 Sensitivity per red flag: a case is caught when its level is at least the lowest acceptable
 level. Mentions that must not escalate (negated, historical, hypothetical, family): the level is

@@ -113,8 +113,8 @@ def test_a_past_sign_that_has_come_back_counts(rules_reader: Reader, note: str) 
 def test_it_has_come_back_in_the_next_sentence_still_counts(
     rules_reader: Reader, note: str, field: str, value: object
 ) -> None:
-    """A sentence that names no sign and points back ("it's come back") reaches the sign told
-    as history in the sentence before."""
+    """A sentence that points back ("it's come back", "that has started again") reaches the
+    sign told as history in the sentence before."""
     assert (field, value) in answers(rules_reader(note))
 
 

@@ -3,7 +3,7 @@
 Why it exists: word lists (the rules, ConText's triggers, the topic layer's cues) were grown
 from each blind evaluation set's failures and did not converge; every new writer found new ways
 to say a sign and new ways to say it was someone else's, or over. This reader learns who and
-when from ~4,300 labelled notes instead of being told: a small convolution over the token
+when from ~5,800 labelled notes instead of being told: a small convolution over the token
 vectors of the same int8 all-MiniLM-L6-v2 encoder the semantic layer uses (the encoder is not
 trained), max-pooled over the note, one output per red flag plus "none". Negated, past,
 hypothetical and other people's mentions were trained as "none". Trained by

@@ -224,7 +224,7 @@ class RulesPipeline:
 #: Words that make a mention the writer's own: "both MY legs went weak" is the patient's even
 #: when "my son" came earlier in the sentence (ConText's FAMILY scope would reach it).
 _FIRST_PERSON = frozenset({"my", "i", "me", "myself", "mine", "i'm", "i've", "im", "ive"})
-#: A sentence that says "it has come back" about something it does not name: "it", "that".
+#: Words just before "come back" / "back" that point at a sign named earlier: "it", "that".
 _BACK_REFERENCE = frozenset({"it", "it's", "its", "that", "that's", "this", "they", "same"})
 
 
@@ -239,12 +239,13 @@ def _recurrent_sentences(doc: Doc) -> set[int]:
     scopes). When it points back ("But it's come back since Sunday.", "Well, it's back."), it
     also reaches the sentence before it, where the sign was told as history.
     """
+    recurrent = [m for m in doc._.context_graph.modifiers if m.category == "RECURRENT"]
+    if not recurrent:  # most notes: no need to list their sentences
+        return set()
     sentences = list(doc.sents)
     index_of = {sentence.start: i for i, sentence in enumerate(sentences)}
     reached: set[int] = set()
-    for modifier in doc._.context_graph.modifiers:
-        if modifier.category != "RECURRENT":
-            continue
+    for modifier in recurrent:
         start = modifier.modifier_span[0]
         sentence = doc[start].sent
         reached.add(sentence.start)
