@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from nervecare.checkin import BOOLEAN_FIELDS, LIST_FIELDS, ORDINAL_FIELDS, STATUS_FIELDS
+from nervecare.triage import load_ruleset
 
 STATUSES = ORDINAL_FIELDS["leg_weakness"]
 PROCEDURES = ("discectomy", "laminectomy", "fusion", "other")
@@ -80,7 +81,10 @@ def worsenings(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
     elif kind == "ordinal":
         field = draw(st.sampled_from(sorted(ORDINAL_FIELDS)))
         order = ORDINAL_FIELDS[field]
-        current = order.index(worse[field]) if field in worse else 0
+        # An unanswered question counts as its least alarming answer, except where the ruleset
+        # reads the silence as worse (an unanswered "does your medicine help?" is not "yes").
+        unanswered = load_ruleset().unanswered_reads_as.get(field, order[0])
+        current = order.index(worse.get(field, unanswered))
         worse[field] = order[draw(st.integers(current, len(order) - 1))]
     elif kind == "boolean":
         worse[draw(st.sampled_from(BOOLEAN_FIELDS))] = True

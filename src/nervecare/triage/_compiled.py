@@ -56,10 +56,21 @@ def _raise(summary: Summary, field: str, value: object) -> None:
         summary[field] = max(value, summary.get(field, value))
 
 
-def summarise(checkin: CheckIn, findings: Sequence[NoteFinding]) -> Summary:
-    """The worst observed value of every field that has something to say."""
+def summarise(
+    checkin: CheckIn,
+    findings: Sequence[NoteFinding],
+    unanswered_ranks: dict[str, int] | None = None,
+) -> Summary:
+    """The worst observed value of every field that has something to say.
+
+    `unanswered_ranks` gives the rank an unanswered ordinal question is read as (see
+    `Ruleset.unanswered_reads_as`).
+    """
     answers = checkin.__dict__
     summary: Summary = {}
+    for field, rank in (unanswered_ranks or {}).items():
+        if answers[field] is None:
+            summary[field] = rank
     for field in LIST_FIELDS:
         if answers[field]:
             summary[field] = set(answers[field])
@@ -160,10 +171,14 @@ class CompiledRuleset:
     holds: tuple[Holds, ...]
     by_field: dict[str, tuple[int, ...]]
     patient_text: dict[str, str]
+    #: What to do about a sign, for the rules that say more than their level's advice.
+    rule_advice: dict[str, str]
     #: Days since surgery at which some rule or advice changes; results differ only across them.
     day_marks: tuple[int, ...]
     #: The lowest threshold any rule tests on each numeric field.
     numeric_floors: dict[str, float]
+    #: Ordinal questions read as this rank when unanswered.
+    unanswered_ranks: dict[str, int]
     advice_cache: dict[tuple[object, ...], str] = dataclasses.field(default_factory=dict)
     result_cache: dict[tuple[object, ...], object] = dataclasses.field(default_factory=dict)
 
@@ -214,6 +229,10 @@ def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
         holds=tuple(_compile(rule.when) for rule in ruleset.rules),
         by_field={field: tuple(indices) for field, indices in by_field.items()},
         patient_text={rule.code: rule.patient_text for rule in ruleset.rules},
+        rule_advice={rule.code: rule.advice for rule in ruleset.rules if rule.advice},
         day_marks=tuple(sorted(_day_marks(ruleset))),
         numeric_floors=_numeric_floors(ruleset),
+        unanswered_ranks={
+            field: _RANKS[field][value] for field, value in ruleset.unanswered_reads_as.items()
+        },
     )

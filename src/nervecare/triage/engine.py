@@ -45,10 +45,13 @@ class _Observation:
     words: str = ""
     context: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    unanswered: bool = False
 
     def describe(self) -> str:
         if self.from_notes:
             return f'notes: "{self.words}"'
+        if self.unanswered:
+            return f"{self.field}: not answered"
         shown = "yes" if self.value is True else self.value
         return f"{self.field}: {shown}"
 
@@ -62,7 +65,10 @@ class _Match:
 _ObservationsByField = dict[str, list[_Observation]]
 
 
-def _answers(checkin: CheckIn) -> Iterable[_Observation]:
+def _answers(checkin: CheckIn, unanswered_reads_as: dict[str, str]) -> Iterable[_Observation]:
+    for field, value in unanswered_reads_as.items():
+        if getattr(checkin, field) is None:
+            yield _Observation(field, value, from_notes=False, unanswered=True)
     for field in LIST_FIELDS:
         for item in getattr(checkin, field):
             yield _Observation(field, item, from_notes=False)
@@ -230,6 +236,7 @@ def _compose_advice(
     if definite:
         told = "; ".join(dict.fromkeys(words[code] for code in definite))
         parts.append(f"This is because you told us about: {told}.")
+        parts += [compiled.rule_advice[c] for c in definite if c in compiled.rule_advice]
     if possible:
         maybe = "; ".join(dict.fromkeys(words[code] for code in possible))
         parts.append(
@@ -255,7 +262,7 @@ def evaluate(
     for finding in note_findings:
         _check_finding(finding)
     compiled = ruleset.compiled()
-    summary = summarise(checkin, note_findings)
+    summary = summarise(checkin, note_findings, compiled.unanswered_ranks)
     if note_findings or notes_set_aside or extra_reasons:
         return _evaluate(
             checkin,
@@ -295,7 +302,10 @@ def _evaluate(
     applicable = compiled.applicable(summary, checkin)
     observed: _ObservationsByField = {}
     if applicable:  # explain only what applies: most check-ins need no evidence at all
-        for observation in (*_answers(checkin), *_from_notes(note_findings)):
+        for observation in (
+            *_answers(checkin, ruleset.unanswered_reads_as),
+            *_from_notes(note_findings),
+        ):
             observed.setdefault(observation.field, []).append(observation)
     fired = [(rule, m) for rule in applicable if (m := _match(rule.when, observed, checkin))]
     assert len(fired) == len(applicable), "the fast and the full matcher must agree"

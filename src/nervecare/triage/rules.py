@@ -116,6 +116,10 @@ class Rule(_Strict):
     when: Condition
     summary: str = Field(min_length=10, description="For the care team: what and why it matters.")
     patient_text: str = Field(min_length=5, description="Plain words for the patient's advice.")
+    advice: str | None = Field(
+        default=None,
+        description="What the patient should do about this sign, added to the level's advice.",
+    )
     sources: tuple[str, ...] = Field(min_length=1)
     note: str | None = Field(default=None, description="Why this level; disagreements recorded.")
     group: str | None = Field(
@@ -146,6 +150,23 @@ class Ruleset(_Strict):
     level_advice: tuple[LevelAdvice, ...]
     self_care_phases: tuple[AdvicePhase, ...] = Field(min_length=1)
     disclaimer: str
+    unanswered_reads_as: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Ordinal questions whose missing answer is read as this value, never as the best "
+            "one: an unanswered 'does your pain medicine help?' is not 'yes, it helps'."
+        ),
+    )
+
+    @field_validator("unanswered_reads_as")
+    @classmethod
+    def _reads_as_a_finding(cls, reads_as: dict[str, str]) -> dict[str, str]:
+        for field, value in reads_as.items():
+            if field not in ORDINAL_FIELDS or value not in ORDINAL_FIELDS[field][1:]:
+                raise ValueError(
+                    f"unanswered_reads_as: {field}={value!r} is not an ordinal finding"
+                )
+        return reads_as
 
     @field_validator("rules")
     @classmethod
