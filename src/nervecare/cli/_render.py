@@ -31,7 +31,22 @@ def wrap(text: str, indent: str = "", *, width: int = 88) -> str:
 
 def render_text(result: TriageResult) -> str:
     registry = load_sources()
-    lines = [_HEADLINES[result.level], "", wrap(result.advice), ""]
+    lines: list[str] = []
+    if result.confirm:
+        lines += [
+            "BEFORE THIS RESULT IS FINAL: the notes may describe a warning sign.",
+            "Please answer each question (yes / no / not sure):",
+        ]
+        lines += [wrap(f"- [{q.level}] {q.question}", "  ") for q in result.confirm]
+        lines.append("")
+    lines += [_HEADLINES[result.level], "", wrap(result.advice), ""]
+    if result.unanswered:
+        lines.append(wrap(f"Red-flag questions not answered: {', '.join(result.unanswered)}"))
+        lines.append("")
+    if result.answers:
+        lines.append("Answers to the questions the notes raised:")
+        lines += [wrap(f"- {a.question} {a.answer}", "  ") for a in result.answers]
+        lines.append("")
     if result.reasons:
         lines.append("Why:")
         for reason in result.reasons:

@@ -5,28 +5,44 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nervecare.checkin import CheckIn
-from nervecare.triage.engine import InvalidFindingError, evaluate
+from nervecare.triage.engine import InvalidFindingError, evaluate, unanswered_red_flags
 from nervecare.triage.findings import NoteFinding
 from nervecare.triage.levels import LEVELS, Level, highest, level_rank
-from nervecare.triage.result import Reason, SetAsideNote, TriageResult
+from nervecare.triage.questions import Language, load_questions
+from nervecare.triage.result import (
+    ConfirmAnswer,
+    ConfirmedAnswer,
+    ConfirmQuestion,
+    Reason,
+    SetAsideNote,
+    TriageResult,
+    confirm_key,
+)
 from nervecare.triage.rules import Ruleset, load_ruleset
 from nervecare.triage.service import triage_checkin
 
 __all__ = [
     "LEVELS",
+    "ConfirmAnswer",
+    "ConfirmQuestion",
+    "ConfirmedAnswer",
     "InvalidFindingError",
+    "Language",
     "Level",
     "NoteFinding",
     "Reason",
     "Ruleset",
     "SetAsideNote",
     "TriageResult",
+    "confirm_key",
     "evaluate",
     "highest",
     "level_rank",
+    "load_questions",
     "load_ruleset",
     "triage",
     "triage_checkin",
+    "unanswered_red_flags",
 ]
 
 

@@ -29,7 +29,7 @@ from nervecare.triage.rules import (
     Ruleset,
 )
 
-__all__ = ["CompiledRuleset", "Summary", "compile_ruleset", "summarise"]
+__all__ = ["CompiledRuleset", "Summary", "compile_ruleset", "fold_into_summary", "summarise"]
 
 #: field -> worst value observed: int rank (ordinal), float (numeric), set (list), True (yes/no).
 Summary = dict[str, Any]
@@ -41,7 +41,7 @@ _RANKS: dict[str, dict[str, int]] = {
 }
 
 
-def _raise(summary: Summary, field: str, value: object) -> None:
+def fold_into_summary(summary: Summary, field: str, value: object) -> None:
     """Fold one observation into the summary, keeping the worst value seen."""
     if field in LIST_FIELDS:
         summary.setdefault(field, set()).add(value)
@@ -85,7 +85,7 @@ def summarise(
         if answers[field] is True:
             summary[field] = True
     for finding in findings:
-        _raise(summary, finding.field, finding.value)
+        fold_into_summary(summary, finding.field, finding.value)
     return summary
 
 

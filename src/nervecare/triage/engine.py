@@ -9,14 +9,24 @@ highest level of the rules that apply; with none, `self_care`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from nervecare.checkin import BOOLEAN_FIELDS, LIST_FIELDS, ORDINAL_FIELDS, CheckIn
-from nervecare.triage._compiled import CompiledRuleset, Summary, summarise
+from nervecare.triage._compiled import CompiledRuleset, Summary, fold_into_summary, summarise
 from nervecare.triage.findings import Certainty, NoteFinding
 from nervecare.triage.levels import Level, highest, level_rank
-from nervecare.triage.result import Origin, Reason, SetAsideNote, TriageResult
+from nervecare.triage.questions import Language, load_questions
+from nervecare.triage.result import (
+    ConfirmAnswer,
+    ConfirmedAnswer,
+    ConfirmQuestion,
+    Origin,
+    Reason,
+    SetAsideNote,
+    TriageResult,
+    confirm_key,
+)
 from nervecare.triage.rules import (
     NUMERIC_FIELDS,
     AdvicePhase,
@@ -29,7 +39,7 @@ from nervecare.triage.rules import (
     Ruleset,
 )
 
-__all__ = ["InvalidFindingError", "evaluate"]
+__all__ = ["InvalidFindingError", "evaluate", "unanswered_red_flags"]
 
 
 class InvalidFindingError(ValueError):
@@ -49,6 +59,8 @@ class _Observation:
 
     def describe(self) -> str:
         if self.from_notes:
+            if "confirmed" in self.context:
+                return f'notes: "{self.words}" (confirmed by the patient)'
             return f'notes: "{self.words}"'
         if self.unanswered:
             return f"{self.field}: not answered"
@@ -135,7 +147,7 @@ def _context_holds(test: ContextTest, checkin: CheckIn) -> bool:
 
 def _match_finding(test: FindingTest, observed: _ObservationsByField) -> _Match | None:
     hits = tuple(o for o in observed.get(test.field, ()) if _satisfies(test, o))
-    return _Match(hits, definite=any(o.certainty == "definite" for o in hits)) if hits else None
+    return _Match(hits, definite=True) if hits else None
 
 
 def _combine(parts: list[_Match], *, all_needed: bool) -> _Match:
@@ -170,29 +182,17 @@ def _origin(observations: tuple[_Observation, ...]) -> Origin:
 
 def _reason(rule: Rule, match: _Match) -> Reason:
     observations = match.observations
-    if not match.definite:
-        # Only 'possible' notes matches back this rule: raise, but say so, and ask again.
-        observations = tuple(o for o in observations if o.from_notes)
     evidence = list(dict.fromkeys(o.describe() for o in observations))
     context = tuple(dict.fromkeys(c for o in observations for c in o.context))
     sources = tuple(dict.fromkeys((*rule.sources, *(s for o in observations for s in o.sources))))
-    summary = rule.summary
-    certainty: Certainty = "definite"
-    confirm: tuple[str, ...] = ()
-    if not match.definite:
-        summary = f"Possibly {rule.patient_text} in your notes: please confirm. {rule.summary}"
-        certainty = "possible"
-        confirm = tuple(sorted({o.field for o in observations if o.certainty == "possible"}))
     return Reason(
         code=rule.code,
         level=rule.level,
-        summary=summary,
+        summary=rule.summary,
         evidence="; ".join(evidence) if evidence else "days since surgery",
         sources=sources,
         origin=_origin(observations) if observations else "answers",
-        certainty=certainty,
         context=context,
-        confirm_fields=confirm,
     )
 
 
@@ -202,19 +202,20 @@ def _advice(
     level: Level,
     reasons: Sequence[Reason],
     checkin: CheckIn,
+    *,
+    unanswered: tuple[str, ...],
 ) -> str:
     words = compiled.patient_text
-    definite = tuple(r.code for r in reasons if r.certainty == "definite" and r.code in words)
-    possible = tuple(r.code for r in reasons if r.certainty == "possible" and r.code in words)
+    definite = tuple(r.code for r in reasons if r.code in words)
     # Reasons the shell added (not rules) speak for themselves.
     own = tuple(r.summary for r in reasons if r.code not in words)
     phase = ruleset.self_care_phase(checkin.days_since_surgery) if level == "self_care" else None
-    key = (level, definite, possible, own, phase.from_day if phase else None)
+    key = (level, definite, own, phase.from_day if phase else None, unanswered)
     # The same few combinations recur, so each text is composed once per ruleset.
     cached = compiled.advice_cache.get(key)
     if cached is None:
         cached = _compose_advice(
-            ruleset, compiled, level, definite=definite, possible=possible, own=own, phase=phase
+            ruleset, compiled, level, definite=definite, own=own, phase=phase, unanswered=unanswered
         )
         if len(compiled.advice_cache) < 4096:
             compiled.advice_cache[key] = cached
@@ -227,26 +228,142 @@ def _compose_advice(
     level: Level,
     *,
     definite: tuple[str, ...],
-    possible: tuple[str, ...],
     own: tuple[str, ...],
     phase: AdvicePhase | None,
+    unanswered: tuple[str, ...],
 ) -> str:
     words = compiled.patient_text
-    parts = [ruleset.advice_for(level).text, *own]
+    opening = ruleset.advice_for(level).text
+    if unanswered and level == "self_care":
+        # Never "your answers fit with a normal recovery" when red-flag questions went unanswered.
+        opening = "Keep going with your plan."
+    parts = [opening, *own]
+    if unanswered:
+        parts.append(load_questions().unanswered_advice(unanswered))
     if definite:
         told = "; ".join(dict.fromkeys(words[code] for code in definite))
         parts.append(f"This is because you told us about: {told}.")
         parts += [compiled.rule_advice[c] for c in definite if c in compiled.rule_advice]
-    if possible:
-        maybe = "; ".join(dict.fromkeys(words[code] for code in possible))
-        parts.append(
-            f"Your notes may describe: {maybe}. Please answer those questions again so we can "
-            "be sure."
-        )
     if phase is not None:
         parts.append(phase.text)
     parts.append(ruleset.disclaimer)
     return " ".join(part.strip() for part in parts)
+
+
+def unanswered_red_flags(checkin: CheckIn) -> tuple[str, ...]:
+    """The red-flag questions the check-in did not answer (left out, never read as "no")."""
+    given = checkin.model_fields_set
+    return tuple(f for f in load_questions().red_flag_fields if f not in given)
+
+
+def _sorted_findings(
+    findings: Sequence[NoteFinding], answers: Mapping[str, ConfirmAnswer]
+) -> tuple[list[NoteFinding], list[NoteFinding], list[tuple[NoteFinding, ConfirmAnswer]]]:
+    """Definite findings (including possible ones the patient confirmed), possible ones still to
+    ask, and the answered ones with their answers."""
+    definite: list[NoteFinding] = []
+    possible: list[NoteFinding] = []
+    answered: list[tuple[NoteFinding, ConfirmAnswer]] = []
+    for finding in findings:
+        if finding.certainty == "definite":
+            definite.append(finding)
+            continue
+        answer = answers.get(confirm_key(finding.field, finding.value))
+        if answer is None:
+            possible.append(finding)
+            continue
+        answered.append((finding, answer))
+        if answer != "no":  # yes, or not sure: as if ticked
+            confirmed = finding.model_copy(
+                update={"certainty": "definite", "context": (*finding.context, "confirmed")}
+            )
+            definite.append(confirmed)
+    return definite, possible, answered
+
+
+def _with(summary: Summary, field: str, value: object) -> Summary:
+    """The summary with one more observation (the summary itself is left as it was)."""
+    extended = {k: (set(v) if isinstance(v, set) else v) for k, v in summary.items()}
+    fold_into_summary(extended, field, value)
+    return extended
+
+
+def _would_raise(
+    compiled: CompiledRuleset,
+    summary: Summary,
+    checkin: CheckIn,
+    applicable: list[Rule],
+    finding: NoteFinding,
+) -> Rule | None:
+    """The most urgent rule the finding would newly fire, if it would fire any."""
+    already = {rule.code for rule in applicable}
+    fired = compiled.applicable(_with(summary, finding.field, finding.value), checkin)
+    new = [rule for rule in fired if rule.code not in already]
+    return max(new, key=lambda rule: level_rank(rule.level), default=None)
+
+
+def _questions(
+    compiled: CompiledRuleset,
+    summary: Summary,
+    checkin: CheckIn,
+    applicable: list[Rule],
+    *,
+    level: Level,
+    possible: Sequence[NoteFinding],
+    language: Language,
+) -> tuple[ConfirmQuestion, ...]:
+    """One question per sign the notes possibly describe that would raise the level; most
+    urgent first. A sign that would not change what the patient is told is not asked about."""
+    texts = load_questions()
+    chosen: dict[str, ConfirmQuestion] = {}
+    for finding in possible:
+        rule = _would_raise(compiled, summary, checkin, applicable, finding)
+        if rule is None or level_rank(rule.level) <= level_rank(level):
+            continue
+        key = confirm_key(finding.field, finding.value)
+        held = chosen.get(key)
+        if held is not None and level_rank(held.level) >= level_rank(rule.level):
+            continue
+        chosen[key] = ConfirmQuestion(
+            code=rule.code,
+            field=finding.field,
+            value=finding.value,
+            level=rule.level,
+            question=texts.confirm_question(
+                finding.field, finding.value, finding.evidence, language
+            ),
+            evidence=finding.evidence,
+        )
+    ordered = sorted(chosen.values(), key=lambda q: -level_rank(q.level))
+    return tuple(ordered)
+
+
+def _answers_kept(
+    compiled: CompiledRuleset,
+    summary: Summary,
+    checkin: CheckIn,
+    answered: Sequence[tuple[NoteFinding, ConfirmAnswer]],
+    language: Language,
+) -> tuple[ConfirmedAnswer, ...]:
+    texts = load_questions()
+    kept: dict[str, ConfirmedAnswer] = {}
+    for finding, answer in answered:
+        key = confirm_key(finding.field, finding.value)
+        if key in kept:
+            continue
+        rule = _would_raise(compiled, summary, checkin, [], finding)
+        kept[key] = ConfirmedAnswer(
+            code=rule.code if rule else "",
+            field=finding.field,
+            value=finding.value,
+            level=rule.level if rule else "self_care",
+            question=texts.confirm_question(
+                finding.field, finding.value, finding.evidence, language
+            ),
+            evidence=finding.evidence,
+            answer=answer,
+        )
+    return tuple(kept.values())
 
 
 def evaluate(
@@ -256,34 +373,65 @@ def evaluate(
     note_findings: Sequence[NoteFinding] = (),
     notes_set_aside: Sequence[SetAsideNote] = (),
     extra_reasons: Sequence[Reason] = (),
+    answers: Mapping[str, ConfirmAnswer] | None = None,
+    language: Language = "en",
 ) -> TriageResult:
-    """Triage one check-in. `extra_reasons` carries what the shell itself found (e.g. notes it
-    could not read); they count towards the level like any rule."""
+    """Triage one check-in (triage-result contract v2).
+
+    The level and reasons come only from the structured answers and the *definite* findings in
+    the notes. Each *possible* finding that would raise the level becomes a question in
+    `confirm`; `answers` holds the patient's answers to earlier questions, filed by
+    `ConfirmQuestion.key`: yes or not sure makes the finding definite, no sets it aside (and both
+    are kept in the result). `extra_reasons` carries what the shell itself found (e.g. a side
+    effect that needs prompt attention); they count towards the level like any rule.
+    """
     for finding in note_findings:
         _check_finding(finding)
     compiled = ruleset.compiled()
-    summary = summarise(checkin, note_findings, compiled.unanswered_ranks)
-    if note_findings or notes_set_aside or extra_reasons:
-        return _evaluate(
-            checkin,
-            ruleset,
-            compiled,
-            summary,
-            note_findings=note_findings,
-            notes_set_aside=notes_set_aside,
-            extra_reasons=extra_reasons,
-        )
-    # Structured answers only: memoise, since many check-ins share everything that matters.
-    key = compiled.result_key(summary, checkin)
-    cached = compiled.result_cache.get(key)
-    if isinstance(cached, TriageResult):
-        return cached
+    unanswered = unanswered_red_flags(checkin)
+    if not (note_findings or notes_set_aside or extra_reasons):
+        # Structured answers only: memoise, since many check-ins share everything that matters.
+        summary = summarise(checkin, (), compiled.unanswered_ranks)
+        key = (*compiled.result_key(summary, checkin), unanswered)
+        cached = compiled.result_cache.get(key)
+        if isinstance(cached, TriageResult):
+            return cached
+        result = _evaluate(checkin, ruleset, compiled, summary, unanswered=unanswered)
+        if len(compiled.result_cache) < _RESULT_CACHE_SIZE:
+            compiled.result_cache[key] = result
+        return result
+    definite, possible, answered = _sorted_findings(note_findings, answers or {})
+    summary = summarise(checkin, definite, compiled.unanswered_ranks)
     result = _evaluate(
-        checkin, ruleset, compiled, summary, note_findings=(), notes_set_aside=(), extra_reasons=()
+        checkin,
+        ruleset,
+        compiled,
+        summary,
+        note_findings=definite,
+        notes_set_aside=notes_set_aside,
+        extra_reasons=extra_reasons,
+        unanswered=unanswered,
     )
-    if len(compiled.result_cache) < _RESULT_CACHE_SIZE:
-        compiled.result_cache[key] = result
-    return result
+    applicable = compiled.applicable(summary, checkin)
+    confirm = _questions(
+        compiled,
+        summary,
+        checkin,
+        applicable,
+        level=result.level,
+        possible=possible,
+        language=language,
+    )
+    kept = _answers_kept(compiled, summary, checkin, answered, language)
+    if not (confirm or kept):
+        return result
+    return result.model_copy(
+        update={
+            "confirm": confirm,
+            "status": "needs_confirmation" if confirm else "final",
+            "answers": kept,
+        }
+    )
 
 
 _RESULT_CACHE_SIZE = 65_536
@@ -295,9 +443,10 @@ def _evaluate(
     compiled: CompiledRuleset,
     summary: Summary,
     *,
-    note_findings: Sequence[NoteFinding],
-    notes_set_aside: Sequence[SetAsideNote],
-    extra_reasons: Sequence[Reason],
+    note_findings: Sequence[NoteFinding] = (),
+    notes_set_aside: Sequence[SetAsideNote] = (),
+    extra_reasons: Sequence[Reason] = (),
+    unanswered: tuple[str, ...] = (),
 ) -> TriageResult:
     applicable = compiled.applicable(summary, checkin)
     observed: _ObservationsByField = {}
@@ -321,8 +470,8 @@ def _evaluate(
         # Within a group, a lower-level rule adds nothing once a higher one applies.
         if rule.group is None or level_rank(rule.level) == top_of_group[rule.group]
     ]
-    # Most urgent first; definite before possible; then the ruleset's own order (stable sort).
-    reasons.sort(key=lambda r: (-level_rank(r.level), r.certainty != "definite"))
+    # Most urgent first; then the ruleset's own order (stable sort).
+    reasons.sort(key=lambda r: -level_rank(r.level))
 
     level = highest([reason.level for reason in reasons])
     warnings = tuple(
@@ -333,8 +482,12 @@ def _evaluate(
     return TriageResult.model_construct(
         level=level,
         reasons=tuple(reasons),
-        advice=_advice(ruleset, compiled, level, reasons, checkin),
+        advice=_advice(ruleset, compiled, level, reasons, checkin, unanswered=unanswered),
         ruleset_version=ruleset.version,
         warnings=warnings,
         notes_set_aside=tuple(notes_set_aside),
+        status="final",
+        confirm=(),
+        unanswered=unanswered,
+        answers=(),
     )

@@ -1,5 +1,11 @@
-"""The triage result, contract version 1 (shared/contracts/triage-result.schema.json), with the
-extra fields this project adds for clinicians: where each reason came from and how sure it is."""
+"""The triage result, contract version 2 (shared/contracts/triage-result.schema.json), with the
+extra fields this project adds for clinicians: where each reason came from, the patient's answers
+to the questions the notes raised, and the mentions that were set aside.
+
+Version 2: `level` and `reasons` come only from what the patient definitely reported; what the
+notes only possibly say is in `confirm`, questions the patient answers before the result is final
+(`status` is "needs_confirmation" exactly when `confirm` is not empty).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,25 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from nervecare.checkin import LIST_FIELDS
 from nervecare.triage.findings import Certainty
 from nervecare.triage.levels import Level
 
-__all__ = ["Origin", "Reason", "SetAsideNote", "TriageResult"]
+__all__ = [
+    "ConfirmAnswer",
+    "ConfirmQuestion",
+    "ConfirmedAnswer",
+    "Origin",
+    "Reason",
+    "SetAsideNote",
+    "Status",
+    "TriageResult",
+]
 
 Origin = Literal["answers", "notes", "answers_and_notes"]
+Status = Literal["final", "needs_confirmation"]
+#: "not_sure" counts as yes: a patient who cannot rule a red flag out is treated as having it.
+ConfirmAnswer = Literal["yes", "no", "not_sure"]
 
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -55,6 +74,53 @@ class Reason(BaseModel):
         return document
 
 
+class ConfirmQuestion(BaseModel):
+    """A sign the notes only possibly describe, put to the patient as one plain question."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(description="The rule it would fire, e.g. cauda_equina.urinary_retention.")
+    field: str
+    value: str | bool | int | float
+    level: Level
+    question: str
+    evidence: str = Field(description="The words of the notes that prompted it.")
+
+    @property
+    def key(self) -> str:
+        """What an answer is filed under: the field, and the item for a list field."""
+        return confirm_key(self.field, self.value)
+
+    def to_json_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "field": self.field,
+            "value": self.value,
+            "level": self.level,
+            "question": self.question,
+            "evidence": self.evidence,
+        }
+
+
+class ConfirmedAnswer(BaseModel):
+    """The patient's answer to one confirm question, kept in the final result."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    field: str
+    value: str | bool | int | float
+    level: Level
+    question: str
+    evidence: str
+    answer: ConfirmAnswer
+
+
+def confirm_key(field: str, value: object) -> str:
+    """One key per question: list fields have one question per item, other fields one each."""
+    return f"{field}={value}" if field in LIST_FIELDS else field
+
+
 class SetAsideNote(BaseModel):
     """A mention in the notes that was not counted (negated, past, hypothetical, someone else)."""
 
@@ -76,6 +142,12 @@ class TriageResult(BaseModel):
     ruleset_version: str
     warnings: tuple[str, ...] = ()
     notes_set_aside: tuple[SetAsideNote, ...] = ()
+    status: Status = "final"
+    confirm: tuple[ConfirmQuestion, ...] = ()
+    unanswered: tuple[str, ...] = ()
+    answers: tuple[ConfirmedAnswer, ...] = Field(
+        default=(), description="The patient's answers to earlier confirm questions."
+    )
 
     _json_line: str | None = PrivateAttr(default=None)
 
@@ -104,7 +176,12 @@ class TriageResult(BaseModel):
             "reasons": [reason.to_json_dict() for reason in self.reasons],
             "advice": self.advice,
             "ruleset_version": self.ruleset_version,
+            "status": self.status,
+            "confirm": [question.to_json_dict() for question in self.confirm],
+            "unanswered": list(self.unanswered),
         }
+        if self.answers:
+            document["answers"] = [answer.model_dump() for answer in self.answers]
         if self.warnings:
             document["warnings"] = list(self.warnings)
         if self.notes_set_aside:

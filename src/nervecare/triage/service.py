@@ -6,13 +6,14 @@ when a check-in actually has notes, once per process. Structured-only triage nev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from nervecare.checkin import CheckIn
 from nervecare.triage.engine import evaluate
 from nervecare.triage.findings import NoteFinding
-from nervecare.triage.result import Reason, SetAsideNote, TriageResult
+from nervecare.triage.questions import Language
+from nervecare.triage.result import ConfirmAnswer, Reason, SetAsideNote, TriageResult
 from nervecare.triage.rules import Ruleset, load_ruleset
 
 __all__ = ["NotesReader", "NotesReading", "default_notes_reader", "triage_checkin"]
@@ -26,6 +27,12 @@ class NotesReading(Protocol):
 
     @property
     def set_aside(self) -> tuple[object, ...]: ...
+
+    @property
+    def read(self) -> bool: ...
+
+    @property
+    def language(self) -> str: ...
 
 
 NotesReader = Callable[[str], NotesReading]
@@ -68,30 +75,59 @@ def _unread_notes_reason(error: Exception) -> Reason:
     )
 
 
+def _foreign_notes_reason(language: str) -> Reason:
+    # A note nobody here can read may hold an emergency: it is never passed as read.
+    return Reason(
+        code="notes.not_read",
+        level="routine",
+        summary=(
+            f"The notes appear to be written in a language the reader does not read ({language}), "
+            "so they were not checked automatically; a member of the care team must read them. "
+            "The structured answers were triaged as usual."
+        ),
+        evidence="notes",
+        sources=_UNREAD_NOTES_SOURCES,
+        origin="notes",
+    )
+
+
 def triage_checkin(
     checkin: CheckIn,
     *,
     ruleset: Ruleset | None = None,
     notes_reader: Callable[[], NotesReader] = default_notes_reader,
     extra_reasons: Sequence[Reason] = (),
+    answers: Mapping[str, ConfirmAnswer] | None = None,
+    language: Language = "en",
 ) -> TriageResult:
     """Triage a validated check-in, reading its notes when it has any.
 
     `extra_reasons` are what the shell found beside the check-in (e.g. a side-effect answer that
     needs prompt attention): they count towards the level like any rule, and never lower it.
+    `answers` are the patient's answers to the questions the notes raised (see `evaluate`); the
+    notes are read again, which gives the same reading, so nothing but the answers is kept.
     """
     rules = ruleset if ruleset is not None else load_ruleset()
     notes = (checkin.notes or "").strip()
     if not notes:
-        return evaluate(checkin, rules, extra_reasons=extra_reasons)
+        return evaluate(checkin, rules, extra_reasons=extra_reasons, language=language)
     try:
         reading = notes_reader()(notes)
     except Exception as error:
-        return evaluate(checkin, rules, extra_reasons=[*extra_reasons, _unread_notes_reason(error)])
+        return evaluate(
+            checkin,
+            rules,
+            extra_reasons=[*extra_reasons, _unread_notes_reason(error)],
+            language=language,
+        )
+    if not reading.read:
+        extra_reasons = [*extra_reasons, _foreign_notes_reason(reading.language)]
     return evaluate(
         checkin,
         rules,
         note_findings=reading.findings,
         notes_set_aside=_set_aside_notes(reading),
         extra_reasons=extra_reasons,
+        answers=answers,
+        language=language,
     )
