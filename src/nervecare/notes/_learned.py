@@ -40,7 +40,15 @@ if TYPE_CHECKING:
 
     Array = npt.NDArray[np.float32]
 
-__all__ = ["FLAGS", "MODEL_PATH", "TRAINING_LOG", "LearnedReader", "learned_reader", "token_states"]
+__all__ = [
+    "FLAGS",
+    "MODEL_PATH",
+    "TRAINING_LOG",
+    "ConfirmPolicy",
+    "LearnedReader",
+    "learned_reader",
+    "token_states",
+]
 
 #: The head's outputs, in order ("none" first). Emergency flags are the first three signs.
 FLAGS: tuple[str, ...] = (
@@ -78,12 +86,30 @@ class _FlagAnswers(BaseModel):
     answers: tuple[_Answer, ...]
     #: Further findings that go with the first ("pain": worse AND not relieved by medicine).
     with_: tuple[_Answer, ...] = ()
+    #: The flag is read only when its sentence has one of these words (prefixes): a bare number
+    #: (a dose, a bay, a clock time) is never a temperature.
+    needs_words: tuple[str, ...] = ()
+
+
+class ConfirmPolicy(BaseModel):
+    """How the head's reading of the whole note decides what is definite and what is asked.
+
+    `present` is the head's chance that the note carries any red flag present now in the patient.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    #: A rule finding stays definite (sets the level) only when the head agrees this much;
+    #: below it, the rule finding is asked (never dropped).
+    definite_at_least: float
+    #: A semantic, topic or learned finding is asked only from this chance on.
+    ask_at_least: float
 
 
 class LearnedSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     emergency_threshold: float
     threshold: float
+    confirm: ConfirmPolicy
     flags: dict[str, _FlagAnswers]
 
 
@@ -116,8 +142,9 @@ class LearnedReader:
             total += _softmax(_logits(head, states)[0])
         return np.asarray(total / len(self._heads), dtype=np.float32)
 
-    def scan(self, note: ParsedNote, found: list[NoteFinding]) -> list[NoteFinding]:
-        """Possible findings for the flag the note most likely carries, if no layer found it.
+    def scan(self, note: ParsedNote, found: list[NoteFinding]) -> tuple[list[NoteFinding], float]:
+        """Possible findings for the flag the note most likely carries, if no layer found it;
+        and the chance that the note carries any red flag present now (`present`).
 
         Sentences that plainly deny something are left out of what the head reads (see
         `_clearly_fine`), so a note of denials finds nothing and a denial added beside a sign
@@ -125,15 +152,18 @@ class LearnedReader:
         """
         read = _Read.of(note)
         if read is None:
-            return []
+            return [], 0.0
         from nervecare.notes._semantic import semantic_layer  # noqa: PLC0415
 
         embedder = semantic_layer().embedder
         best: dict[int, tuple[float, str]] = {}  # flag -> its highest chance, and where
         states_of: dict[str, Array] = {}  # each window is encoded once
+        present = 0.0
         for window in _windows(read.text):
             states_of[window] = embedder.tokens(window)
-            for flag, chance in self._flags(self.chances(states_of[window])):
+            chances = self.chances(states_of[window])
+            present = max(present, 1.0 - float(chances[0]))
+            for flag, chance in self._flags(chances):
                 if flag not in best or chance > best[flag][0]:
                     best[flag] = (chance, window)
         taken = {f.field for f in found}
@@ -143,7 +173,7 @@ class LearnedReader:
             sentence = _heaviest_sentence(read, window, self._heads, states, flag)
             findings += self._findings(note, flag, chance, sentence, taken)
             taken |= {f.field for f in findings}
-        return findings
+        return findings, present
 
     def _findings(
         self, note: ParsedNote, flag: int, chance: float, sentence: Span, taken: set[str]
@@ -151,6 +181,8 @@ class LearnedReader:
         answers = self.settings.flags[FLAGS[flag]]
         evidence = note.text.original_words(sentence.start_char, sentence.end_char)
         lowered = evidence.lower()
+        if answers.needs_words and not any(word in lowered for word in answers.needs_words):
+            return []
         chosen = next(
             (a for a in answers.answers if a.words and any(w in lowered for w in a.words)),
             next(a for a in answers.answers if not a.words),

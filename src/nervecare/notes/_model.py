@@ -15,7 +15,9 @@ ContextAttribute = Literal[
     "negated", "historical", "resolved", "hypothetical", "family", "uncertain", "recurrent"
 ]
 #: Why a mention did not count.
-SetAsideReason = Literal["negated", "historical", "resolved", "hypothetical", "family"]
+SetAsideReason = Literal[
+    "negated", "historical", "resolved", "hypothetical", "family", "unlikely_now"
+]
 
 
 class SetAsideMention(BaseModel):
@@ -26,7 +28,10 @@ class SetAsideMention(BaseModel):
     words: str = Field(description="The patient's words, verbatim.")
     field: str
     value: NoteFindingValue
-    because: SetAsideReason = Field(description="The ConText attribute that set it aside.")
+    because: SetAsideReason = Field(
+        description="The ConText attribute that set it aside, or 'unlikely_now' when the learned "
+        "reader read the whole note as carrying no sign present now."
+    )
     context: tuple[ContextAttribute, ...] = ()
     detector: str = ""
     sources: tuple[str, ...] = ()
@@ -39,3 +44,7 @@ class NotesReading(BaseModel):
 
     findings: tuple[NoteFinding, ...] = ()
     set_aside: tuple[SetAsideMention, ...] = ()
+    #: The note's language ("en", "es", or another code when it could not be read).
+    language: str = "en"
+    #: False when the note is in a language the reader cannot read: never passed as read.
+    read: bool = True
