@@ -74,6 +74,8 @@ class LayRule(_Entry):
     sources: tuple[str, ...] = Field(min_length=1)
     phrases: tuple[str, ...] = Field(min_length=1)
     note: str | None = None
+    #: "possible": topic words that only ever raise a question (the Spanish reader's net).
+    certainty: Literal["definite", "possible"] = "definite"
 
     @model_validator(mode="after")
     def _contract_answer(self) -> LayRule:
@@ -231,6 +233,23 @@ class NotesLexicon(_Entry):
         keys |= set(self.semantic.clearly_fine.sources)
         keys |= {key for topic in self.topics.topics for key in topic.sources}
         return keys
+
+
+@cache
+def load_spanish_lexicon() -> NotesLexicon:
+    """The Spanish reader's words (red_flags_es.yaml, context_es.yaml); spelling, semantic
+    examples and topics are the English ones, which the Spanish reader does not use."""
+    english = load_lexicon()
+    red_flags = read_data("notes", "red_flags_es.yaml")
+    context = read_data("notes", "context_es.yaml")
+    return english.model_copy(
+        update={
+            "rules": tuple(LayRule.model_validate(rule) for rule in red_flags["rules"]),
+            "rule_macros": red_flags.get("macros") or {},
+            "context": tuple(ContextTrigger.model_validate(rule) for rule in context["rules"]),
+            "context_macros": context.get("macros") or {},
+        }
+    )
 
 
 @cache

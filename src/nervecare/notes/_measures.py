@@ -15,15 +15,17 @@ from dataclasses import dataclass
 __all__ = ["Measurement", "find_measurements"]
 
 _NUMBER = r"(\d{1,3}(?:\.\d{1,2})?)"
-_UNIT = r"\s*(?:°|º|degrees?|deg)?\s*(c|f|celsius|centigrade|fahrenheit)?\b"
+_UNIT = r"\s*(?:°|º|degrees?|deg|grados?)?\s*(c|f|celsius|centigrade|centigrados|fahrenheit)?\b"
+# English and Spanish cue words (Spanish notes are matched with their accents folded).
 _TEMPERATURE_CUE = (
-    r"\b(?:temp|temps|temperature|temperatures|fever|thermometer|pyrexia|burning up|running)\b"
+    r"\b(?:temp|temps|temperature|temperatures|fever|thermometer|pyrexia|burning up|running|"
+    r"fiebre|temperatura|calentura|termometro)\b"
 )
 #: A cue word, then (within a few words, no other number) the reading.
 _CUED_TEMPERATURE = re.compile(_TEMPERATURE_CUE + r"[^\d.?!;]{0,30}?" + _NUMBER + _UNIT, re.I)
 #: A reading with an explicit unit, wherever it stands ("38.5C", "101 F", "39 degrees").
 _UNIT_TEMPERATURE = re.compile(
-    r"\b" + _NUMBER + r"\s*(?:°|º|degrees?|deg)\s*(c|f|celsius|fahrenheit)?\b|\b"
+    r"\b" + _NUMBER + r"\s*(?:°|º|degrees?|deg|grados?)\s*(c|f|celsius|fahrenheit)?\b|\b"
     + _NUMBER + r"\s*(c|f)\b",
     re.I,
 )  # fmt: skip
@@ -34,7 +36,14 @@ _BARE_FEVER = re.compile(
     re.I,
 )
 #: "9/10", "9 / 10", "9 out of 10", "9 outta 10".
-_SCORE = re.compile(r"\b(\d{1,2})\s*(?:/|out of|outta)\s*10\b", re.I)
+_SCORE = re.compile(r"\b(\d{1,2})\s*(?:/|out of|outta|de|sobre)\s*10\b", re.I)
+#: Spanish: "un 9 de dolor", "dolor de 8", "el dolor esta en 7" (accents folded).
+_SPANISH_SCORE = re.compile(
+    r"\b(?:un|una)\s+(\d{1,2})\s+de\s+dolor\b|\bdolor\s+(?:de\s+|es\s+|esta\s+en\s+|en\s+)?"
+    r"(?:un\s+)?(\d{1,2})\b(?!\s*(?:dias?|horas?|semanas?|minutos?|veces|pastillas?|mg|am|pm|%|"
+    r"de\s+(?:la|el|los|las)\b))(?!\.\d)",
+    re.I,
+)
 #: "pain is a 9", "pain 8", "pain level 7" (not "pain 2 days", "pain 3 times").
 _CUED_SCORE = re.compile(
     r"\bpain(?:'s|’s)?\s*(?:is|was|at|of|score|level|scores|rating|now|today)?\s*(?:is|at|of)?\s*"
@@ -95,16 +104,17 @@ def _pain_field(text: str, start: int) -> str:
     """Back pain when the words just before say "back" (and not "leg"); else leg pain."""
     before = text[max(0, start - 40) : start].lower()
     sentence = re.split(r"[.?!;]", before)[-1]
-    if "back" in sentence and "leg" not in sentence:
+    after = text[start : start + 30].lower()
+    if ("back" in sentence and "leg" not in sentence) or "espalda" in after + sentence:
         return "back_pain"
     return "leg_pain"
 
 
 def _pain_scores(text: str) -> list[Measurement]:
     found: list[Measurement] = []
-    for pattern in (_SCORE, _CUED_SCORE):
+    for pattern in (_SCORE, _CUED_SCORE, _SPANISH_SCORE):
         for match in pattern.finditer(text):
-            score = int(match.group(1))
+            score = int(next(group for group in match.groups() if group is not None))
             if 0 <= score <= 10:
                 field = _pain_field(text, match.end())
                 found.append(Measurement(field, score, match.start(), match.end()))

@@ -9,13 +9,21 @@ triggers from `context.yaml` instead of medspaCy's clinician-language defaults.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from nervecare.notes._lexicon import ContextTrigger, LayRule, NotesLexicon, load_lexicon
+from nervecare.notes._language import fold
+from nervecare.notes._lexicon import (
+    ContextTrigger,
+    LayRule,
+    NotesLexicon,
+    load_lexicon,
+    load_spanish_lexicon,
+)
 from nervecare.notes._measures import find_measurements
 from nervecare.notes._model import ContextAttribute
 from nervecare.notes._normalise import NormalisedText, Normaliser
@@ -24,7 +32,7 @@ from nervecare.notes._patterns import phrase_words, token_patterns
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
-__all__ = ["Mention", "ParsedNote", "RulesPipeline", "rules_pipeline"]
+__all__ = ["Mention", "ParsedNote", "RulesPipeline", "rules_pipeline", "spanish_pipeline"]
 
 #: ConText category -> the Span extension it sets, and the attribute name we report.
 _ATTRIBUTES: dict[str, tuple[str, ContextAttribute]] = {
@@ -87,7 +95,7 @@ def _same_sentence_and_no_stop(stop_at: frozenset[str]) -> Callable[[Span, Span,
 class RulesPipeline:
     """The rule side of the notes reader: everything but the semantic layer."""
 
-    def __init__(self, lexicon: NotesLexicon) -> None:
+    def __init__(self, lexicon: NotesLexicon, *, language: str = "en") -> None:
         _silence_pyrush()
         import spacy  # noqa: PLC0415 - heavy; only when a note is first read
         from medspacy.context import ConText  # noqa: PLC0415
@@ -98,7 +106,7 @@ class RulesPipeline:
             if not Span.has_extension(extension):
                 Span.set_extension(extension, default=False)
         self._lexicon = lexicon
-        self._nlp = spacy.blank("en")
+        self._nlp = spacy.blank(language)
         self._nlp.add_pipe("sentencizer")
         self._rules = {rule.id: rule for rule in lexicon.rules}
         self._targets = TargetMatcher(self._nlp, phrase_matcher_attr="NORM", result_type=None)
@@ -119,7 +127,11 @@ class RulesPipeline:
             for phrase in rule.phrases
             for word in phrase_words(phrase, lexicon.rule_macros)
         }
-        self.normalise = Normaliser(lexicon.spelling, vocabulary, _model_vocabulary().__contains__)
+        self.normalise: Callable[[str], NormalisedText] = (
+            Normaliser(lexicon.spelling, vocabulary, _model_vocabulary().__contains__)
+            if language == "en"
+            else _folded
+        )
 
     def _norms(self, words: str) -> tuple[str, ...]:
         return tuple(token.norm_ for token in self._nlp.tokenizer(words))
@@ -209,6 +221,8 @@ class RulesPipeline:
                 context,
             )
         rule = self._rules[label]
+        if rule.certainty == "possible" and "uncertain" not in context:
+            context = (*context, "uncertain")
         return Mention(
             rule.field,
             rule.value,
@@ -268,3 +282,19 @@ _MEASURE_SOURCES: dict[str, tuple[str, ...]] = {
 def rules_pipeline() -> RulesPipeline:
     """The process-wide rules pipeline, built on first use."""
     return RulesPipeline(load_lexicon())
+
+
+@cache
+def spanish_pipeline() -> RulesPipeline:
+    """The process-wide Spanish rules pipeline, built on the first Spanish note."""
+    return RulesPipeline(load_spanish_lexicon(), language="es")
+
+
+#: "38,2" is 38.2: a decimal comma between digits, as Spanish writes it.
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
+
+
+def _folded(note: str) -> NormalisedText:
+    """Spanish notes: accents folded and decimal commas made points, one character for one."""
+    text = _DECIMAL_COMMA.sub(".", fold(note))
+    return NormalisedText(original=note, text=text, pieces=((0, len(text), 0, len(note)),))

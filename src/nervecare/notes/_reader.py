@@ -3,10 +3,14 @@ learned reader, which only add."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import get_args
 
-from nervecare.notes._model import NotesReading, SetAsideMention, SetAsideReason
-from nervecare.notes._pipeline import Mention, rules_pipeline
+from nervecare.notes._language import language_of, load_languages
+from nervecare.notes._learned import LearnedSettings
+from nervecare.notes._model import ContextAttribute, NotesReading, SetAsideMention, SetAsideReason
+from nervecare.notes._pipeline import Mention, ParsedNote, rules_pipeline, spanish_pipeline
 from nervecare.notes._topics import topic_layer
 from nervecare.triage.findings import NoteFinding
 
@@ -85,6 +89,105 @@ def _aside(mention: Mention, because: SetAsideReason) -> SetAsideMention:
     )
 
 
+def _weigh(
+    findings: list[NoteFinding], present: float, settings: LearnedSettings
+) -> tuple[list[NoteFinding], list[SetAsideMention]]:
+    """What is definite and what is asked, by the learned reader's reading of the whole note
+    (`present`: the chance that it carries any red flag present now). See learned.yaml.
+
+    Only the rules' plain first-person findings can be definite, and only when the whole note
+    might carry a sign present now; when the head doubts it, the rule finding is asked, never
+    dropped. The other layers' findings are only ever questions, asked when the note might
+    carry a sign.
+    """
+    policy = settings.confirm
+    kept: list[NoteFinding] = []
+    doubted: list[SetAsideMention] = []
+    for finding in findings:
+        if finding.certainty == "definite":
+            kept.append(finding if present >= policy.definite_at_least else _asked(finding))
+        elif present >= policy.ask_at_least:
+            kept.append(finding)
+        else:
+            doubted.append(_unlikely(finding))
+    return kept, doubted
+
+
+def _asked(finding: NoteFinding) -> NoteFinding:
+    return finding.model_copy(
+        update={"certainty": "possible", "context": (*finding.context, "uncertain")}
+    )
+
+
+def _unlikely(finding: NoteFinding) -> SetAsideMention:
+    return SetAsideMention(
+        words=finding.evidence,
+        field=finding.field,
+        value=finding.value,
+        because="unlikely_now",
+        context=tuple(c for c in finding.context if c in _CONTEXT_WORDS),
+        detector=finding.detector,
+        sources=finding.sources,
+    )
+
+
+_CONTEXT_WORDS = frozenset(get_args(ContextAttribute))
+
+
+#: Someone writing for the patient in Spanish: their "she", "my mother" is the patient.
+_SPANISH_PROXY = re.compile(
+    r"\b(?:(?:le |les |os )?escrib[oe] (?:por|de parte de|en nombre de)|de parte de (?:mi|su)|"
+    r"soy (?:su|la|el) (?:hija|hijo|esposa|esposo|marido|mujer|nieta|nieto|cuidadora|cuidador|"
+    r"pareja|hermana|hermano|madre|padre)|escribe (?:su|la|el) (?:hija|hijo|esposa|esposo|marido))"
+)
+
+
+#: The writer says they themselves do not have it ("yo no tengo eso", "a mi no me pasa").
+_SPANISH_OWN_DENIAL = re.compile(
+    r"\b(?:yo no|a mi no|yo estoy bien|yo (?:gracias a dios )?no tengo|no es mi caso|"
+    r"yo (?:ando|sigo) bien|yo nada|a mi nada)\b"
+)
+
+
+def _not_english(text: str) -> NotesReading | None:
+    """The reading of a note in Spanish, or in a language nobody here reads; None for English."""
+    language = language_of(text)
+    if language == "es":
+        return _read_spanish(text)
+    if language not in load_languages().readable:
+        # Never passed as read: the result says so, and the care team gets the note.
+        return NotesReading(language=language, read=False)
+    return None
+
+
+def _read_spanish(text: str) -> NotesReading:
+    """A Spanish note: the Spanish rules and ConText; its topic words only ever ask."""
+    parsed = spanish_pipeline().parse(text)
+    proxy = bool(_SPANISH_PROXY.search(parsed.text.text))
+    findings, set_aside = _by_rules(parsed, proxy=proxy)
+    # Relatives often write for the patient without saying so: unless the note says plainly that
+    # the writer does not have it, someone else's sign is asked about, never set aside unasked.
+    if not _SPANISH_OWN_DENIAL.search(parsed.text.text):
+        findings += [_as_possible(m) for m in set_aside if m.because == "family"]
+        set_aside = [m for m in set_aside if m.because != "family"]
+    return NotesReading(findings=tuple(findings), set_aside=tuple(set_aside), language="es")
+
+
+def _by_rules(
+    parsed: ParsedNote, *, proxy: bool
+) -> tuple[list[NoteFinding], list[SetAsideMention]]:
+    """The rules' mentions: those that count as findings, and those ConText set aside."""
+    findings: list[NoteFinding] = []
+    set_aside: list[SetAsideMention] = []
+    for mention in parsed.mentions:
+        because = _set_aside_because(mention, proxy=proxy)
+        if because is None:
+            findings.append(_finding(mention))
+        else:
+            set_aside.append(_aside(mention, because))
+    return findings, set_aside
+
+
 def read_notes(
     text: str, *, semantic: bool = True, topics: bool = True, learned: bool = True
 ) -> NotesReading:
@@ -128,17 +231,14 @@ def read_many(
         if not text.strip():
             readings.append(NotesReading())
             continue
+        other = _not_english(text)
+        if other is not None:
+            readings.append(other)
+            continue
         parsed = pipeline.parse(text)
-        findings: list[NoteFinding] = []
-        set_aside: list[SetAsideMention] = []
         # Someone writing for the patient: "he", "my husband" is the patient (safety first).
         proxy = net is not None and net.written_for_the_patient(parsed)
-        for mention in parsed.mentions:
-            because = _set_aside_because(mention, proxy=proxy)
-            if because is None:
-                findings.append(_finding(mention))
-            else:
-                set_aside.append(_aside(mention, because))
+        findings, set_aside = _by_rules(parsed, proxy=proxy)
         if layer is not None:
             extra, discounted = layer.scan(parsed, parsed.mentions)
             if proxy:
@@ -153,7 +253,9 @@ def read_many(
             findings += extra
             set_aside += discounted
         if learner is not None:
-            findings += learner.scan(parsed, findings)
+            extra, present = learner.scan(parsed, findings)
+            findings, doubted = _weigh(findings + extra, present, learner.settings)
+            set_aside += doubted
         readings.append(NotesReading(findings=tuple(findings), set_aside=tuple(set_aside)))
     return readings
 
