@@ -22,7 +22,7 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/checkin", "patient"),
     ("POST", "/checkin", "patient"),
     ("GET", "/checkins/{checkin}", "patient"),
-    ("POST", "/checkins/{checkin}/confirm", "patient"),
+    ("POST", "/checkins/{checkin}/answers", "patient"),
     ("GET", "/dashboard", "clinician"),
     ("GET", "/alerts", "clinician"),
     ("POST", "/alerts/{alert}/acknowledge", "clinician"),

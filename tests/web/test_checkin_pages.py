@@ -7,9 +7,10 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select
 
-from nervecare.store.models import AuditEntry, CheckInRow
+from nervecare.store.models import CheckInQuestionRow, CheckInRow, OutboxAlert
 from nervecare.store.service import Store
 from nervecare.web.checkin_form import web_sections
 from tests.web.helpers import Seeded, csrf_from, sign_in
@@ -39,6 +40,14 @@ def _send_all(client: TestClient, answers: dict[str, object]) -> str:
             return str(response.headers["location"])
         assert response.status_code == 200, response.text
     raise AssertionError("unreachable")
+
+
+def _alerts(store: Store, checkin_url: str) -> int:
+    """How many alerts the check-in at this result address has raised."""
+    checkin_id = int(checkin_url.rstrip("/").rsplit("/", 1)[-1])
+    with store.sessions.begin() as session:
+        query = select(func.count()).where(OutboxAlert.checkin_id == checkin_id)
+        return int(session.scalar(query) or 0)
 
 
 def _checkins(store: Store, patient_id: int) -> int:
@@ -136,49 +145,87 @@ def test_going_back_keeps_the_answers(client: TestClient, seeded: Seeded):
 
 
 @pytest.fixture
-def possible_bladder(client: TestClient, seeded: Seeded) -> str:
-    """A check-in whose notes suggest a bladder problem the answers did not report."""
+def possible_saddle(client: TestClient, seeded: Seeded) -> str:
+    """A check-in whose only worrying words are ones the notes reader is unsure of."""
     sign_in(client, seeded["a"].patient)
-    return _send_all(client, {"leg_pain": "4", "notes": "maybe my bladder feels a bit odd"})
-
-
-def test_notes_suggesting_a_red_flag_ask_to_confirm(client: TestClient, possible_bladder: str):
-    """The result page shows the structured question again."""
-    page = client.get(possible_bladder).text
-    assert "Please answer this again" in page
-    assert 'name="bladder"' in page
-
-
-def test_answering_no_keeps_the_level_and_records_the_answer(
-    client: TestClient, possible_bladder: str, app_store: Store, seeded: Seeded
-):
-    """ "No" never lowers the result; the answer goes in the audit log."""
-    page = client.get(possible_bladder).text
-    level_before = _h1(page)
-    response = client.post(
-        f"{possible_bladder}/confirm", data={"csrf_token": csrf_from(page)}, follow_redirects=True
+    return _send_all(
+        client,
+        {
+            "leg_pain": "2",
+            "notes": (
+                "Nerve pain has settled, only a twinge in the buttock when I sit on hard chairs"
+            ),
+        },
     )
-    assert _h1(response.text) == level_before
-    assert "Your result stays the same" in response.text
+
+
+def _answer(client: TestClient, url: str, answer: str) -> Response:
+    page = client.get(url).text
+    keys = re.findall(r'name="answer-([^"]+)"', page)
+    data = {"csrf_token": csrf_from(page)} | {f"answer-{key}": answer for key in set(keys)}
+    return client.post(f"{url}/answers", data=data, follow_redirects=True)
+
+
+def test_a_possible_sign_in_the_notes_is_asked_before_any_result(
+    client: TestClient, possible_saddle: str, app_store: Store, seeded: Seeded
+):
+    """The question comes first: no result, no emergency, no alert until the patient answers."""
+    page = client.get(possible_saddle).text
+    assert "Before your result" in page
+    assert "buttock" in page  # the patient's own words are quoted
+    assert "emergency department" not in page
+    assert _alerts(app_store, possible_saddle) == 0
+
+
+def test_answering_no_gives_the_result_records_the_answer_and_raises_nothing(
+    client: TestClient, possible_saddle: str, app_store: Store, seeded: Seeded
+):
+    response = _answer(client, possible_saddle, "no")
+    assert _h1(response.text).startswith("Thank you. Keep going")
+    assert "Your answers are kept" in response.text
+    assert _alerts(app_store, possible_saddle) == 0
     with app_store.sessions.begin() as session:
-        actions = session.scalars(
-            select(AuditEntry.action).where(AuditEntry.patient_id == seeded["a"].patient_id)
+        answers = session.scalars(
+            select(CheckInQuestionRow.answer).where(
+                CheckInQuestionRow.patient_id == seeded["a"].patient_id
+            )
         ).all()
-    assert "checkin.confirmation" in actions
+    assert answers
+    assert set(answers) == {"no"}
 
 
-def test_answering_yes_triages_again_with_the_structured_answer(
-    client: TestClient, possible_bladder: str
+def test_answering_yes_makes_the_sign_definite_and_alerts_the_team(
+    client: TestClient, possible_saddle: str, app_store: Store, seeded: Seeded
 ):
-    """Reporting the sign stores a confirmed check-in, triaged on the structured answer."""
-    page = client.get(possible_bladder).text
-    response = client.post(
-        f"{possible_bladder}/confirm",
-        data={"csrf_token": csrf_from(page), "bladder": ["retention"]},
-        follow_redirects=True,
-    )
+    response = _answer(client, possible_saddle, "yes")
     assert _h1(response.text).startswith("Go to the emergency department now")
-    assert "Please answer this again" not in response.text
+    assert _alerts(app_store, possible_saddle) == 1
+
+
+def test_not_sure_counts_as_yes(
+    client: TestClient, possible_saddle: str, app_store: Store, seeded: Seeded
+):
+    response = _answer(client, possible_saddle, "not_sure")
+    assert _h1(response.text).startswith("Go to the emergency department now")
+
+
+def test_an_answer_sent_twice_is_kept_once(
+    client: TestClient, possible_saddle: str, app_store: Store, seeded: Seeded
+):
+    page = client.get(possible_saddle).text
+    keys = set(re.findall(r'name="answer-([^"]+)"', page))
+    data = {"csrf_token": csrf_from(page)} | {f"answer-{key}": "yes" for key in keys}
+    client.post(f"{possible_saddle}/answers", data=data)
+    again = client.post(f"{possible_saddle}/answers", data=data, follow_redirects=True)
+    assert again.status_code == 200
+    assert _alerts(app_store, possible_saddle) == 1
+
+
+def test_an_unanswered_question_waits_on_the_home_page(client: TestClient, possible_saddle: str):
+    home = client.get("/home").text
+    assert "Please answer a question about your last check-in" in home
+    _answer(client, possible_saddle, "no")
+    assert "Please answer a question" not in client.get("/home").text
 
 
 def test_the_home_page_draws_the_pain_chart_on_the_server(client: TestClient, seeded: Seeded):

@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from nervecare.triage import load_ruleset
+
 __all__ = [
     "WEBHOOK_SCHEMA",
     "AlertFacts",
@@ -81,8 +83,10 @@ class ReminderFacts(BaseModel):
 
 
 def reasons_from_triage(triage: dict[str, Any]) -> tuple[AlertReason, ...]:
-    """The urgent and emergency reasons of a stored triage result (code, level, rule summary)."""
-    return tuple(
+    """The urgent and emergency reasons of a stored triage result (code, level, rule summary),
+    then the questions its notes raised that the patient has not answered (a care-team task:
+    "unconfirmed"), in clinical words, never the patient's own."""
+    reasons = [
         AlertReason(
             code=str(reason.get("code", "")),
             level=str(reason.get("level", "")),
@@ -90,7 +94,21 @@ def reasons_from_triage(triage: dict[str, Any]) -> tuple[AlertReason, ...]:
         )
         for reason in triage.get("reasons", [])
         if reason.get("level") in ("urgent", "emergency")
-    )
+    ]
+    if triage.get("status") == "needs_confirmation":
+        summaries = {rule.code: rule.summary for rule in load_ruleset().rules}
+        reasons += [
+            AlertReason(
+                code=f"unconfirmed.{question.get('code', '')}",
+                level=str(question.get("level", "")),
+                summary=(
+                    "Unconfirmed: the notes may describe this, and the patient has not answered "
+                    f"the question. {summaries.get(str(question.get('code')), '')}"
+                ).strip(),
+            )
+            for question in triage.get("confirm", [])
+        ]
+    return tuple(reasons)
 
 
 def _stage_words(stage: Stage) -> str:

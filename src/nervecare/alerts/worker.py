@@ -56,6 +56,7 @@ from nervecare.store.alerts import (
     release_claims,
 )
 from nervecare.store.clock import Clock, utc_now
+from nervecare.store.confirmations import escalate_unanswered
 from nervecare.store.engine import SessionFactory
 
 __all__ = [
@@ -141,6 +142,8 @@ class PassReport:
     """What one pass did (for logs, tests and `nervecare worker --once`)."""
 
     escalated: int = 0
+    #: Check-ins whose questions went unanswered past their time and became care-team tasks.
+    unanswered: int = 0
     claimed: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     reminders_sent: int = 0
@@ -148,7 +151,7 @@ class PassReport:
 
     @property
     def busy(self) -> bool:
-        return bool(self.escalated or self.claimed or self.reminders_sent)
+        return bool(self.escalated or self.unanswered or self.claimed or self.reminders_sent)
 
 
 class AlertWorker:
@@ -183,6 +186,8 @@ class AlertWorker:
                 escalate_due_alerts(self._sessions, now=now, defaults=self._config.defaults)
             )
             self._next_escalation = now + self._config.escalate_every
+        # Before claiming, so a question left unanswered is delivered as a task in this pass.
+        report.unanswered = escalate_unanswered(self._sessions, now=now)
         claimed = claim_due_alerts(
             self._sessions,
             worker=self.name,

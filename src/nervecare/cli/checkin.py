@@ -29,7 +29,7 @@ from nervecare.medications import (
 )
 from nervecare.questionnaire import Choice, Question, Questionnaire, load_questionnaire
 from nervecare.store.side_effects import due_side_effect_questions
-from nervecare.triage import triage_checkin
+from nervecare.triage import ConfirmAnswer, ConfirmQuestion, triage_checkin
 
 __all__ = ["ask_checkin", "ask_side_effects"]
 
@@ -175,6 +175,37 @@ def ask_side_effects(
     return tuple(answers)
 
 
+_CONFIRM_ANSWERS: dict[str, ConfirmAnswer] = {
+    "y": "yes",
+    "yes": "yes",
+    "n": "no",
+    "no": "no",
+    "?": "not_sure",
+    "not sure": "not_sure",
+    "not_sure": "not_sure",
+    "unsure": "not_sure",
+}
+
+
+def ask_confirm_questions(
+    questions: Sequence[ConfirmQuestion], prompt: Prompt, echo: Callable[[str], None]
+) -> dict[str, ConfirmAnswer]:
+    """Ask each question the notes raised (yes / no / not sure) before showing the result."""
+    echo("\n== Before your result ==")
+    echo(
+        "Something you wrote might describe a warning sign. Please tell us if it is happening now."
+    )
+    answers: dict[str, ConfirmAnswer] = {}
+    for question in questions:
+        while True:
+            said = prompt(f"{question.question} (yes, no or not sure)").strip().lower()
+            if said in _CONFIRM_ANSWERS:
+                answers[question.key] = _CONFIRM_ANSWERS[said]
+                break
+            echo("  Sorry, please answer yes, no or not sure.")
+    return answers
+
+
 def _due_questions(patient: str) -> tuple[SideEffectQuestion, ...]:
     with opened_store() as store:
         return due_side_effect_questions(
@@ -239,9 +270,17 @@ def checkin(
         except CheckInError as error:  # the prompts validate, so this means a bug: say so
             typer.echo(str(error), err=True)
             raise typer.Exit(1) from None
-    result = triage_checkin(
-        checkin_value, extra_reasons=side_effect_reasons(side_effects, load_drug_knowledge())
-    )
+    extra = side_effect_reasons(side_effects, load_drug_knowledge())
+    result = triage_checkin(checkin_value, extra_reasons=extra)
+    if result.confirm and file is None:
+        # Ask before alarming: the notes only possibly describe these; the patient answers first.
+        try:
+            answers = ask_confirm_questions(result.confirm, _terminal_prompt, typer.echo)
+        except (typer.Abort, EOFError):
+            answers = {}
+            typer.echo("\nQuestions not answered: they wait for your answer.", err=True)
+        if answers:
+            result = triage_checkin(checkin_value, extra_reasons=extra, answers=answers)
     typer.echo("")
     typer.echo(render_text(result))
     if patient is not None:

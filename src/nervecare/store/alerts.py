@@ -200,7 +200,8 @@ def claim_due_alerts(
     )
     query = (
         select(OutboxAlert)
-        .where(due)
+        # A resolved or withdrawn alert is not sent: the team has dealt with it.
+        .where(due, OutboxAlert.resolved_at.is_(None))
         .order_by((OutboxAlert.level == "emergency").desc(), OutboxAlert.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -361,6 +361,8 @@ class OutboxAlert(Base):
     escalated_at: Mapped[dt.datetime | None]
     #: The resolving clinician's judgement: did this alert lead to action? (alert burden)
     actionable: Mapped[bool | None] = mapped_column(Boolean)
+    #: "red_flag", or "unconfirmed": a question the notes raised went unanswered (0007).
+    kind: Mapped[str] = mapped_column(String(16), default="red_flag", server_default="red_flag")
 
 
 # ------------------------------------------------------------------ web accounts (0003)
@@ -498,6 +500,8 @@ class TeamAlertSettings(Base):
     emergency_escalation_minutes: Mapped[int | None] = mapped_column(Integer)
     urgent_escalation_minutes: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime]
+    #: How long a question the notes raised may stay unanswered before it is a task (0007).
+    confirm_minutes: Mapped[int | None] = mapped_column(Integer)
 
 
 class PatientReminder(Base):
@@ -669,3 +673,40 @@ class SideEffectAnswerRow(Base):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     asked_on: Mapped[dt.date] = mapped_column(Date)
     recorded_at: Mapped[dt.datetime]
+
+
+__all__ += ["CheckInQuestionRow"]
+
+
+class CheckInQuestionRow(Base):
+    """A question a check-in's notes raised (triage contract v2), and the patient's answer.
+
+    Written in the check-in's transaction, one row per check-in and question key. The answer
+    and its time are filled in once; `escalated_at` is set when the question, unanswered past
+    `due_at`, became a task for the care team.
+    """
+
+    __tablename__ = "checkin_questions"
+    __table_args__ = (
+        UniqueConstraint("checkin_id", "key"),
+        Index(None, "answer", "due_at"),
+        Index(None, "patient_id", "answered_at"),
+        CheckConstraint(f"level IN {_LEVELS_SQL}", name="level"),
+        CheckConstraint("answer IS NULL OR answer IN ('yes', 'no', 'not_sure')", name="answer"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(Json)
+    code: Mapped[str] = mapped_column(String(128))
+    level: Mapped[str] = mapped_column(String(16))
+    question: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[dt.datetime]
+    due_at: Mapped[dt.datetime]
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[dt.datetime | None]
+    escalated_at: Mapped[dt.datetime | None]

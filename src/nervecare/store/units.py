@@ -186,6 +186,10 @@ def store_checkin(
     apply_checkin(session, checkin=row, now=now)
     if rank >= URGENT_RANK:
         repo.insert_alert(session, checkin=row, now=now)
+    if triage_result.confirm or triage_result.answers:
+        from nervecare.store.confirmations import record_questions  # noqa: PLC0415 - cycle
+
+        record_questions(session, checkin=row, result=triage_result, now=now)
     append_audit(
         session,
         at=now,

@@ -15,6 +15,7 @@ from nervecare.recovery.models import PatientHistory
 from nervecare.store.accounts import Principal, may_see_patient, record_denied_access, team_phone
 from nervecare.store.audit import append_audit
 from nervecare.store.clock import Clock, utc_now
+from nervecare.store.confirmations import StoredQuestion, questions_of_checkins
 from nervecare.store.engine import SessionFactory
 from nervecare.store.errors import StoreError
 from nervecare.store.history import build_history
@@ -28,7 +29,6 @@ __all__ = [
     "PatientOverview",
     "checkin_for",
     "patient_overview",
-    "record_confirmation",
     "require_patient_access",
 ]
 
@@ -44,6 +44,8 @@ class CheckInView(BaseModel):
     document: dict[str, Any]
     reviewed: bool
     team_phone: str | None
+    #: The questions the notes raised, with the patient's answers and when (triage contract v2).
+    questions: tuple[StoredQuestion, ...] = ()
 
 
 class PatientOverview(BaseModel):
@@ -77,12 +79,17 @@ def _views(session: Session, rows: list[CheckInRow], phone: str | None) -> tuple
     reviewed = set(
         session.scalars(select(CheckInReview.checkin_id).where(CheckInReview.checkin_id.in_(ids)))
     )
+    asked: dict[int, list[StoredQuestion]] = {}
+    if any(row.triage.get("confirm") or row.triage.get("answers") for row in rows):
+        for question in questions_of_checkins(session, checkin_ids=ids):
+            asked.setdefault(question.checkin_id, []).append(question)
     return tuple(
         CheckInView(
             stored=stored_checkin(row, created=False),
             document=row.document,
             reviewed=row.id in reviewed,
             team_phone=phone,
+            questions=tuple(asked.get(row.id, ())),
         )
         for row in rows
     )
@@ -151,35 +158,3 @@ def patient_overview(
                 team_phone=phone,
             )
     raise _deny(sessions, principal=principal, patient_id=patient_id, what=f"patient {patient_id}")
-
-
-def record_confirmation(
-    sessions: SessionFactory,
-    *,
-    principal: Principal,
-    checkin_id: int,
-    answers: dict[str, list[str]],
-    reported: bool,
-    clock: Clock = utc_now,
-) -> None:
-    """Keep the patient's answer to "please confirm" (the check-in and its level stay as is)."""
-    with sessions.begin() as session:
-        row = session.get(CheckInRow, checkin_id)
-        if row is None or not may_see_patient(
-            session, principal=principal, patient_id=row.patient_id
-        ):
-            allowed, patient_id = False, None if row is None else row.patient_id
-        else:
-            allowed, patient_id = True, row.patient_id
-            append_audit(
-                session,
-                at=clock(),
-                actor=principal.actor,
-                action="checkin.confirmation",
-                patient_id=row.patient_id,
-                detail={"checkin_id": checkin_id, "answers": answers, "reported": reported},
-            )
-    if not allowed:
-        raise _deny(
-            sessions, principal=principal, patient_id=patient_id, what=f"checkin {checkin_id}"
-        )

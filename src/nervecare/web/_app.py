@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from nervecare.settings import Settings, get_settings
 from nervecare.store.service import open_store
 from nervecare.web.deps import NotSignedInError, get_page
+from nervecare.web.highlight import highlight
 from nervecare.web.routers import include_routers
 from nervecare.web.security import BodyLimit, SecurityHeaders
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = config
     templates = Jinja2Templates(directory=_package_dir("templates"))
     templates.env.globals["emergency_number"] = config.emergency_number
+    templates.env.filters["highlight"] = highlight
     app.state.templates = templates
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=config.secure_cookies)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,7 +29,11 @@ class SideEffectOut(BaseModel):
 
 
 class CheckInOut(BaseModel):
-    """A stored check-in and its triage result (contract v1 result under `triage`)."""
+    """A stored check-in and its triage result (contract v2 result under `triage`).
+
+    When `triage.status` is "needs_confirmation", `triage.confirm` holds the questions the notes
+    raised: show them before the result and post the answers to `/checkins/{id}/answers`.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -81,3 +85,15 @@ class MeOut(BaseModel):
     display_name: str
     patient_id: int | None
     teams: tuple[str, ...]
+
+
+class AnswersIn(BaseModel):
+    """The patient's answers to the questions a check-in's notes raised, by question key.
+
+    The key of a question is its `field`, or `field=value` for bladder, bowel and wound items.
+    "yes" or "not_sure" counts as the sign; "no" keeps the level and is recorded.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    answers: dict[str, Literal["yes", "no", "not_sure"]] = Field(min_length=1, max_length=40)

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nervecare.checkin import parse_checkin
 from nervecare.medications import SideEffectAnswer, load_drug_knowledge, side_effect_reasons
 from nervecare.store.accounts import Principal
+from nervecare.store.confirmations import given_answers, record_answers
 from nervecare.store.schemas import StoredCheckIn
 from nervecare.store.service import Store
 from nervecare.store.side_effects import CheckInWithSideEffects, record_checkin_with_side_effects
-from nervecare.triage import triage_checkin
+from nervecare.store.views import checkin_for
+from nervecare.triage import ConfirmAnswer, Language, Reason, load_ruleset, triage_checkin
 
-__all__ = ["CONFIRM_PREFIX", "submit_checkin", "submit_checkin_with_side_effects"]
-
-#: Client id of a check-in that confirms the structured answers of another: "confirm:<id>".
-CONFIRM_PREFIX = "confirm:"
+__all__ = ["answer_questions", "submit_checkin_with_side_effects"]
 
 
 def submit_checkin_with_side_effects(
@@ -26,6 +25,7 @@ def submit_checkin_with_side_effects(
     document: dict[str, Any],
     client_id: str | None,
     side_effects: Sequence[SideEffectAnswer] = (),
+    language: Language = "en",
 ) -> CheckInWithSideEffects:
     """Validate, triage and store the check-in and its side-effect answers in one transaction.
 
@@ -39,7 +39,9 @@ def submit_checkin_with_side_effects(
     assert principal.patient_id is not None
     checkin = parse_checkin(document)
     result = triage_checkin(
-        checkin, extra_reasons=side_effect_reasons(side_effects, load_drug_knowledge())
+        checkin,
+        extra_reasons=side_effect_reasons(side_effects, load_drug_knowledge()),
+        language=language,
     )
     return record_checkin_with_side_effects(
         store.sessions,
@@ -52,10 +54,41 @@ def submit_checkin_with_side_effects(
     )
 
 
-def submit_checkin(
-    store: Store, *, principal: Principal, document: dict[str, Any], client_id: str | None
+def answer_questions(
+    store: Store,
+    *,
+    principal: Principal,
+    checkin_id: int,
+    answers: Mapping[str, ConfirmAnswer],
+    language: Language = "en",
 ) -> StoredCheckIn:
-    """A check-in without side-effect answers (the confirm step); see the function above."""
-    return submit_checkin_with_side_effects(
-        store, principal=principal, document=document, client_id=client_id
-    ).checkin
+    """Keep the patient's answers to the questions their notes raised, and the final result.
+
+    The check-in is triaged again from its stored document with every answer given so far (the
+    notes read the same way), keeping what the shell added beside the rules (a side effect that
+    needs attention); then the answers, the result and any alert are stored in one transaction.
+    Answers to questions the check-in did not ask are ignored; an answer sent again changes
+    nothing. Raises `PatientHiddenError` when the check-in is not the patient's.
+    """
+    assert principal.patient_id is not None
+    view = checkin_for(store.sessions, principal=principal, checkin_id=checkin_id)
+    with store.sessions.begin() as session:
+        earlier = given_answers(session, checkin_id=checkin_id)
+    merged: dict[str, ConfirmAnswer] = {**answers, **earlier}  # the first answer stands
+    rule_codes = {rule.code for rule in load_ruleset().rules}
+    kept = [
+        Reason.model_validate(reason)
+        for reason in view.stored.triage.get("reasons", [])
+        if reason.get("code") not in rule_codes
+    ]
+    result = triage_checkin(
+        parse_checkin(view.document), extra_reasons=kept, answers=merged, language=language
+    )
+    return record_answers(
+        store.sessions,
+        patient_id=view.stored.patient_id,
+        checkin_id=checkin_id,
+        answers=merged,
+        result=result,
+        actor=principal.actor,
+    )

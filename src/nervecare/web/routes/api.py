@@ -38,9 +38,16 @@ from nervecare.store.side_effects import (
 )
 from nervecare.store.views import PatientHiddenError, checkin_for, patient_overview
 from nervecare.web.deps import CurrentPatient, CurrentPrincipal, SettingsDep, StoreDep
-from nervecare.web.schemas import CheckInOut, MeOut, PatientOut, PointOut, SideEffectOut
+from nervecare.web.schemas import (
+    AnswersIn,
+    CheckInOut,
+    MeOut,
+    PatientOut,
+    PointOut,
+    SideEffectOut,
+)
 from nervecare.web.security import SESSION_COOKIE, tokens_match
-from nervecare.web.submit import submit_checkin_with_side_effects
+from nervecare.web.submit import answer_questions, submit_checkin_with_side_effects
 
 __all__ = ["router"]
 
@@ -211,6 +218,35 @@ async def post_checkin(
         _out(stored.checkin, stored.side_effects).model_dump(mode="json"),
         status_code=201 if stored.checkin.created else 200,
     )
+
+
+@router.post(
+    "/checkins/{checkin_id}/answers", response_model=CheckInOut, responses={404: {}, 422: {}}
+)
+async def post_answers(
+    checkin_id: int,
+    request: Request,
+    principal: CurrentPatient,
+    store: StoreDep,
+    body: AnswersIn,
+) -> CheckInOut:
+    """Answer the questions a check-in's notes raised (triage `confirm`); returns the final
+    result. Idempotent: each question keeps its first answer, so a retry changes nothing."""
+    _require_csrf_for_cookie(request, principal)
+    try:
+        stored = await run_in_threadpool(
+            lambda: answer_questions(
+                store,
+                principal=principal,
+                checkin_id=checkin_id,
+                answers=body.answers,
+                language="es" if principal.language == "es" else "en",
+            )
+        )
+    except PatientHiddenError:
+        raise HTTPException(status_code=404, detail="not found") from None
+    answers = checkin_side_effects(store.sessions, checkin_id=checkin_id, actor=principal.actor)
+    return _out(stored, answers)
 
 
 @router.get("/checkins/{checkin_id}", response_model=CheckInOut, responses={404: {}})

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from nervecare.checkin import CheckInError, parse_checkin
 from nervecare.medications import SideEffectQuestion
-from nervecare.questionnaire import Question, Section, load_questionnaire
+from nervecare.questionnaire import Section, load_questionnaire
 from nervecare.recovery import assess_trajectory
 from nervecare.store.errors import ClientIdConflictError
 from nervecare.store.service import get_patient
@@ -26,16 +26,14 @@ from nervecare.store.views import (
     PatientHiddenError,
     checkin_for,
     patient_overview,
-    record_confirmation,
 )
-from nervecare.triage import level_rank, triage
+from nervecare.triage import ConfirmAnswer, confirm_key, triage
 from nervecare.triage.levels import Level
 from nervecare.web.catalogue import rule_patient_texts
 from nervecare.web.charts import expected_upper_by_day, pain_chart_svg
 from nervecare.web.checkin_form import (
     answers_from_form,
     build_document,
-    parse_answer,
     section_problems,
     web_sections,
 )
@@ -47,11 +45,7 @@ from nervecare.web.side_effect_form import (
     side_effect_text,
     words_field,
 )
-from nervecare.web.submit import (
-    CONFIRM_PREFIX,
-    submit_checkin,
-    submit_checkin_with_side_effects,
-)
+from nervecare.web.submit import answer_questions, submit_checkin_with_side_effects
 
 __all__ = ["router"]
 
@@ -88,6 +82,7 @@ def home(page: PageDep, principal: CurrentPatient, store: StoreDep) -> Response:
         exercise=history.exercise,
         latest=overview.checkins[0] if overview.checkins else None,
         days_since_surgery=max(0, (today - history.surgery.date).days),
+        waiting=next((c.stored.id for c in overview.checkins if _pending(c.stored.triage)), None),
     )
 
 
@@ -323,13 +318,19 @@ async def _send(
     return RedirectResponse(f"/checkins/{stored.checkin.id}", status_code=303)
 
 
-def _confirm_questions(triage: dict[str, Any]) -> list[Question]:
-    fields: list[str] = []
-    for reason in triage.get("reasons", []):
-        if reason.get("certainty") == "possible":
-            fields += [f for f in reason.get("confirm_fields", ()) if f not in fields]
-    by_field = {q.field: q for q in load_questionnaire().questions()}
-    return [by_field[f] for f in fields if f in by_field]
+#: The answers a patient can give to a question the notes raised.
+_ANSWERS: tuple[ConfirmAnswer, ...] = ("yes", "no", "not_sure")
+
+
+def _pending(triage: dict[str, Any]) -> list[dict[str, Any]]:
+    """The questions still to answer before the result is final (contract v2 `confirm`)."""
+    if triage.get("status") != "needs_confirmation":
+        return []
+    return list(triage.get("confirm", []))
+
+
+def _question_key(question: dict[str, Any]) -> str:
+    return confirm_key(str(question["field"]), question.get("value"))
 
 
 @router.get("/checkins/{checkin_id}")
@@ -338,31 +339,26 @@ def result(
     page: PageDep,
     principal: CurrentPatient,
     store: StoreDep,
-    confirmed: str | None = None,
+    answered: str | None = None,
 ) -> Response:
-    """What to do now comes first; then why; then, if the notes suggest a warning sign the
-    answers did not, the questions again."""
+    """What to do now comes first; then why. If the notes only possibly describe a warning sign,
+    the questions come first, before any result (ask before alarming)."""
     try:
         view = checkin_for(store.sessions, principal=principal, checkin_id=checkin_id)
     except PatientHiddenError:
         raise _not_found() from None
+    pending = _pending(view.stored.triage)
+    if pending:
+        return page.render(
+            "patient/questions.html",
+            view=view,
+            questions=[{**q, "key": _question_key(q)} for q in pending],
+            answer_labels=_answer_labels(page),
+            problems=set(),
+        )
     level: Level = view.stored.level
-    client_id = view.stored.client_id or ""
-    answered_with = checkin_id
-    if client_id.startswith(CONFIRM_PREFIX):
-        try:
-            original = checkin_for(
-                store.sessions,
-                principal=principal,
-                checkin_id=int(client_id.removeprefix(CONFIRM_PREFIX)),
-            )
-            answered_with = original.stored.id
-            if level_rank(original.stored.level) > level_rank(level):
-                level = original.stored.level  # never lowered by the confirm step
-        except (PatientHiddenError, ValueError):
-            pass
     side_effects = checkin_side_effects(
-        store.sessions, checkin_id=answered_with, actor=principal.actor
+        store.sessions, checkin_id=checkin_id, actor=principal.actor
     )
     language = page.language
     attention = [
@@ -375,31 +371,30 @@ def result(
         for answer in side_effects
         if answer.needs_prompt_attention and answer.if_yes
     ]
-    questions = (
-        []
-        if confirmed or client_id.startswith(CONFIRM_PREFIX)
-        else _confirm_questions(view.stored.triage)
-    )
     return page.render(
         "patient/result.html",
         view=view,
         level=level,
         triage=view.stored.triage,
-        confirm_questions=questions,
-        questionnaire=load_questionnaire(),
-        confirmed=confirmed,
+        answered=answered,
         patient_texts=rule_patient_texts(),
         side_effects=side_effects,
         attention=attention,
     )
 
 
-@router.post("/checkins/{checkin_id}/confirm")
-async def confirm(
+def _answer_labels(page: Any) -> list[tuple[str, str]]:
+    translate = page.translate
+    return [("yes", translate("Yes")), ("no", translate("No")), ("not_sure", translate("Not sure"))]
+
+
+@router.post("/checkins/{checkin_id}/answers")
+async def answer(
     checkin_id: int, request: Request, page: PageDep, principal: CsrfChecked, store: StoreDep
 ) -> Response:
-    """Answer "no" keeps the result and records the answer; any sign reported is triaged again
-    with the structured answer (a new check-in), and the shown level is never lowered."""
+    """The patient's answers to the questions their notes raised. Yes or not sure counts as the
+    sign (the level follows at once); no keeps the level and is recorded for the care team. Sent
+    again, nothing changes."""
     if principal.kind != "patient":
         raise HTTPException(status_code=403, detail="this page is for patients")
     try:
@@ -408,35 +403,35 @@ async def confirm(
         )
     except PatientHiddenError:
         raise _not_found() from None
-    questions = _confirm_questions(view.stored.triage)
+    pending = _pending(view.stored.triage)
     form = await request.form()
-    sections = [s for s in web_sections() if any(q in questions for q in s.questions)]
-    answers = answers_from_form(list(form.multi_items()), sections)
-    structured: dict[str, object] = {}
-    questionnaire = load_questionnaire()
-    for question in questions:
-        value, problem = parse_answer(questionnaire, question, answers.get(question.field, []))
-        if problem is None and value not in (None, [], False, "none"):
-            structured[question.field] = value
-    await run_in_threadpool(
-        lambda: record_confirmation(
-            store.sessions,
-            principal=principal,
-            checkin_id=checkin_id,
-            answers={q.field: answers.get(q.field, []) for q in questions},
-            reported=bool(structured),
+    given: dict[str, ConfirmAnswer] = {}
+    problems: set[str] = set()
+    for question in pending:
+        key = _question_key(question)
+        raw = form.get(f"answer-{key}")
+        if raw in _ANSWERS:
+            given[key] = raw
+        else:
+            problems.add(key)
+    if problems:
+        return page.render(
+            "patient/questions.html",
+            view=view,
+            questions=[{**q, "key": _question_key(q)} for q in pending],
+            answer_labels=_answer_labels(page),
+            problems=problems,
+            chosen=dict(given),
+            status_code=400,
         )
-    )
-    if not structured:
-        return RedirectResponse(f"/checkins/{checkin_id}?confirmed=no", status_code=303)
-    document = {k: v for k, v in view.document.items() if k != "recorded_at"}
-    document.update(structured)
-    stored = await run_in_threadpool(
-        lambda: submit_checkin(
-            store,
-            principal=principal,
-            document=document,
-            client_id=f"{CONFIRM_PREFIX}{checkin_id}",
+    if given:
+        await run_in_threadpool(
+            lambda: answer_questions(
+                store,
+                principal=principal,
+                checkin_id=checkin_id,
+                answers=given,
+                language="es" if page.language == "es" else "en",
+            )
         )
-    )
-    return RedirectResponse(f"/checkins/{stored.id}", status_code=303)
+    return RedirectResponse(f"/checkins/{checkin_id}?answered=1", status_code=303)
