@@ -69,7 +69,8 @@ def test_procedure_other_gets_the_fusion_precautions(day: int) -> None:
 @pytest.mark.parametrize(("day", "shown"), [(27, True), (28, True), (41, True), (42, False)])
 def test_decompression_lifting_limit_is_shown_until_week_six(day: int, shown: bool) -> None:
     """The 4-6 week bending and lifting limit is shown to the end of week 6, not week 4."""
-    texts = [r.text for r in programme_for(procedure="discectomy", days_since_surgery=day).restrictions]
+    programme = programme_for(procedure="discectomy", days_since_surgery=day)
+    texts = [restriction.text for restriction in programme.restrictions]
     assert any("lifting" in text for text in texts) == shown
 
 
