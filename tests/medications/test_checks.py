@@ -67,7 +67,7 @@ ABOVE_MAXIMUM = [
     ("pregabalin", "diabetic_peripheral_neuropathy", 450, "med_pregabalin_label"),
     ("pregabalin", "postherpetic_neuralgia", 750, "med_pregabalin_label"),
     ("duloxetine", None, 90, "med_duloxetine_label"),
-    ("amitriptyline", None, 100, "med_nice_amitriptyline_max"),
+    ("amitriptyline", None, 100, "med_ni_formulary_neuropathic"),
     ("nortriptyline", None, 100, "med_gstt_nortriptyline_pain"),
     ("ibuprofen", None, 2600, "med_ibuprofen_label"),
     ("ibuprofen", "rheumatoid_arthritis_osteoarthritis", 3600, "med_ibuprofen_label"),
