@@ -219,3 +219,12 @@ def test_open_red_flag_always_puts_referral_first(case: tuple[PatientHistory, in
         assert suggestions[0].key == "referral.red_flag"
     else:
         assert "referral.red_flag" not in [s.key for s in suggestions]
+
+
+def test_gabapentin_adequate_trial_is_titration_plus_two_weeks() -> None:
+    """Gabapentin: at least 3 weeks' titration plus 2 at the target (5); pregabalin about 4."""
+    from nervecare.careplan._catalogue import load_catalogue  # noqa: PLC0415
+
+    facts = load_catalogue().drug_classes["gabapentinoid"]
+    assert facts.adequate_weeks_for("gabapentin") == 5
+    assert facts.adequate_weeks_for("Pregabalin") == 4

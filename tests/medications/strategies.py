@@ -29,6 +29,20 @@ def item_within_limits(draw: st.DrawFn) -> tuple[PlanItem, DrugFacts]:
     """A plan item whose target never exceeds the indication's label maximum."""
     drug, indication = draw(drug_and_indication())
     start = indication.start_daily_mg
+    initial = indication.initial_period
+    if initial is not None and start > indication.max_daily_mg:
+        # A loading dose (methocarbamol): held for the label's initial days, then the target.
+        target = draw(st.floats(min_value=1, max_value=indication.max_daily_mg))
+        loading = PlanItem(
+            drug=drug.key,
+            indication=indication.key,
+            start_on=START,
+            start_daily_mg=start,
+            target_daily_mg=target,
+            loading_days=initial.days,
+            course_days=drug.max_course_days,
+        )
+        return loading, drug
     target = draw(st.floats(min_value=start, max_value=indication.max_daily_mg))
     step = draw(st.floats(min_value=1, max_value=indication.max_daily_mg))
     every = draw(st.integers(min_value=1, max_value=14))

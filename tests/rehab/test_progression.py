@@ -186,3 +186,20 @@ def test_a_red_flag_always_pauses(level: dict[str, int], triage: str) -> None:
     feedback = (ExerciseFeedback(on=ON, exercise="walking", symptoms_further_down_leg=True),)
     result = decide(level=level, points=points(4, 3, level=triage), feedback=feedback)
     assert result.decision == "pause"
+
+
+def test_walking_that_spreads_symptoms_asks_for_shorter_walks() -> None:
+    """Walking is the first step already: the step back shortens the walks instead."""
+    feedback = (ExerciseFeedback(on=ON, exercise="walking", symptoms_further_down_leg=True),)
+    result = decide(feedback=feedback)
+    assert (result.decision, result.rule) == ("step_back", "step_back_walking_shorter")
+    assert "shorter" in result.reason
+
+
+def test_a_core_exercise_that_spreads_symptoms_still_steps_the_level_back() -> None:
+    """Above the first stage, the level itself goes back a step."""
+    level = {**starting_level(), "core": 3}
+    feedback = (ExerciseFeedback(on=ON, exercise="bridging", symptoms_further_down_leg=True),)
+    result = decide(level=level, feedback=feedback)
+    assert result.rule == "step_back_peripheralising"
+    assert result.level["core"] == 2

@@ -46,8 +46,28 @@ CASES = [
         "cauda_equina.progressive_weakness_both_legs",
     ),
     # present but stable, or unlikely to mean CES on its own: never lowered to self care
-    ({"saddle_numbness": "stable"}, "urgent", "cauda_equina.saddle_numbness_known"),
-    ({"saddle_numbness": "improving"}, "routine", "cauda_equina.saddle_numbness_improving"),
+    # GIRFT: new within 14 days is an emergency; the check-in cannot date the onset, so in the
+    # first 14 days after surgery any saddle numbness is read as new (day 12 here).
+    (
+        {"saddle_numbness": "stable"},
+        "emergency",
+        "cauda_equina.saddle_numbness_first_two_weeks",
+    ),
+    (
+        {"saddle_numbness": "improving"},
+        "emergency",
+        "cauda_equina.saddle_numbness_first_two_weeks",
+    ),
+    (
+        {"saddle_numbness": "stable", "days_since_surgery": 15},
+        "urgent",
+        "cauda_equina.saddle_numbness_known",
+    ),
+    (
+        {"saddle_numbness": "improving", "days_since_surgery": 15},
+        "routine",
+        "cauda_equina.saddle_numbness_improving",
+    ),
     ({"sexual_dysfunction": "new"}, "urgent", "cauda_equina.sexual_dysfunction"),
     ({"sexual_dysfunction": "stable"}, "routine", "cauda_equina.sexual_dysfunction_known"),
     ({"both_legs": "stable"}, "routine", "cauda_equina.both_legs_known"),
@@ -148,8 +168,15 @@ def test_the_higher_of_two_findings_wins_and_both_are_reported() -> None:
 
 def test_within_a_group_only_the_most_urgent_reason_is_reported() -> None:
     """New saddle numbness is reported once, not again as 'known' and 'improving'."""
-    codes = [r.code for r in _triage(saddle_numbness="new").reasons]
+    codes = [r.code for r in _triage(saddle_numbness="new", days_since_surgery=20).reasons]
     assert codes == ["cauda_equina.saddle_numbness"]
+
+
+def test_new_saddle_numbness_in_the_first_two_weeks_leads_with_the_new_sign() -> None:
+    """Day 12: the 'new' rule comes first; the two-week rule (same level) may follow it."""
+    result = _triage(saddle_numbness="new")
+    assert result.level == "emergency"
+    assert result.reasons[0].code == "cauda_equina.saddle_numbness"
 
 
 @pytest.mark.parametrize(

@@ -63,12 +63,25 @@ class Entry(BaseModel):
 
 
 class DrugClassFacts(BaseModel):
+    """A first-line class; `adequate_trial_weeks_by_drug` overrides the class figure for one drug.
+
+    (Gabapentin's adequate trial is titration, 3-8 weeks, plus 2 weeks at the highest tolerated
+    dose: at least 5 weeks, not the 4 weeks that fit pregabalin.)
+    """
+
     model_config = _STRICT
 
     first_line: bool
     adequate_trial_weeks: float = Field(gt=0)
+    adequate_trial_weeks_by_drug: dict[str, float] = Field(default_factory=dict)
     sources: tuple[str, ...] = Field(min_length=1)
     note: str = ""
+
+    def adequate_weeks_for(self, drug: str) -> float:
+        """The adequate trial length for this drug (the class figure unless the drug has one)."""
+        return self.adequate_trial_weeks_by_drug.get(
+            drug.strip().lower(), self.adequate_trial_weeks
+        )
 
 
 class Thresholds(BaseModel):
@@ -79,6 +92,8 @@ class Thresholds(BaseModel):
     severe_leg_pain: int = Field(ge=0, le=10)
     conservative_care_weeks: int = Field(ge=0)
     months_persisting_weeks: int = Field(ge=0)
+    #: NICE TA159's pain level for spinal cord stimulation (50 mm or more on a 0-100 mm VAS).
+    scs_leg_pain: int = Field(ge=0, le=10)
 
 
 class Catalogue(BaseModel):

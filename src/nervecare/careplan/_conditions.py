@@ -73,7 +73,7 @@ class Context:
         ]
 
     def adequate_days(self, trial: MedicationTrial) -> float:
-        return self.catalogue.drug_classes[trial.drug_class].adequate_trial_weeks * 7
+        return self.catalogue.drug_classes[trial.drug_class].adequate_weeks_for(trial.drug) * 7
 
     def is_active(self, trial: MedicationTrial) -> bool:
         return trial.stopped_on is None or trial.stopped_on > self.today
@@ -213,10 +213,7 @@ def _first_line_trial_in_progress(ctx: Context, wanted: bool) -> Facts:
                 f"{trial.drug} since {trial.started_on.isoformat()}"
                 f" ({trial.days_taken(on=ctx.today) / 7:.1f} weeks)"
             ),
-            condition=(
-                f"shorter than an adequate trial"
-                f" ({ctx.catalogue.drug_classes[trial.drug_class].adequate_trial_weeks:g} weeks)"
-            ),
+            condition=f"shorter than an adequate trial ({ctx.adequate_days(trial) / 7:g} weeks)",
         )
         for trial in running
     )

@@ -302,7 +302,12 @@ def med_schedule(
     for item in stored.plan.items:
         typer.echo(f"{item.drug_key}:")
         for day in plan_schedule(item, extra_days=days)[:days]:
-            mark = {"start": " (start)", "increase": " (dose goes up)", "same": ""}[day.change]
+            mark = {
+                "start": " (start)",
+                "increase": " (dose goes up)",
+                "decrease": " (dose goes down)",
+                "same": "",
+            }[day.change]
             typer.echo(
                 f"  {day.on.isoformat()}  {day.daily_mg:g} mg a day = {day.times_per_day} x "
                 f"{day.dose_mg:g} mg{mark}"

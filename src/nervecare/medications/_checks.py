@@ -15,6 +15,7 @@ from nervecare.medications._knowledge import (
     CheckRules,
     DrugFacts,
     DrugKnowledge,
+    IndicationDosing,
     load_check_rules,
     load_drug_knowledge,
 )
@@ -42,14 +43,30 @@ def _dose_findings(
 ) -> Iterator[PlanFinding]:
     indication = facts.indication(item.indication)
     cited = indication.sources
-    if item.target_daily_mg > indication.max_daily_mg:
+    initial = indication.initial_period
+    within_initial = (
+        initial is not None and item.course_days is not None and item.course_days <= initial.days
+    )
+    if item.target_daily_mg > indication.highest_daily_mg:
         yield _finding(
             "above_maximum",
             "stop",
             facts.key,
             f"Target {_fmt(item.target_daily_mg)}/day is above the label maximum of "
-            f"{_fmt(indication.max_daily_mg)}/day for {indication.label}.",
+            f"{_fmt(indication.highest_daily_mg)}/day for {indication.label}.",
             cited,
+        )
+    elif item.target_daily_mg > indication.max_daily_mg and not within_initial:
+        held = "with no end date" if item.course_days is None else f"for {item.course_days} days"
+        yield _after_initial_period(facts, indication, item.target_daily_mg, held)
+    if (
+        item.loading_days is not None
+        and initial is not None
+        and item.start_daily_mg > indication.max_daily_mg
+        and item.loading_days > initial.days
+    ):
+        yield _after_initial_period(
+            facts, indication, item.start_daily_mg, f"for {item.loading_days} days"
         )
     if item.start_daily_mg > indication.first_day_max_mg:
         yield _finding(
@@ -62,6 +79,7 @@ def _dose_findings(
         )
     yield from _pace_findings(item, facts)
     yield from _renal_findings(item, facts, patient)
+    yield from _dialysis_findings(item, facts, patient)
     if facts.max_course_days is not None:
         if item.course_days is None:
             yield _finding(
@@ -80,6 +98,23 @@ def _dose_findings(
                 f"{facts.max_course_days} days.",
                 cited,
             )
+
+
+def _after_initial_period(
+    facts: DrugFacts, indication: IndicationDosing, daily_mg: float, held: str
+) -> PlanFinding:
+    """A dose the label allows only in the first days of a course, held longer by the plan."""
+    initial = indication.initial_period
+    days, note = (0, "") if initial is None else (initial.days, initial.note)
+    return _finding(
+        "above_maximum_after_initial_period",
+        "stop",
+        facts.key,
+        f"{_fmt(daily_mg)}/day is allowed only for the first {days} days ({note}); the plan "
+        f"holds it {held}. After that the label maximum is {_fmt(indication.max_daily_mg)}/day: "
+        f"plan the lower dose from day {days + 1}.",
+        indication.sources,
+    )
 
 
 def _pace_findings(item: PlanItem, facts: DrugFacts) -> Iterator[PlanFinding]:
@@ -134,24 +169,52 @@ def _renal_findings(
             patient.age_years is None or patient.age_years < band.age_from
         ):
             continue
-        where = f"creatinine clearance {crcl:.0f} mL/min"
+        where = f"creatinine clearance {crcl:g} mL/min"
+        maximum = band.max_at(crcl)
         if band.avoid:
             yield _finding(
                 "renal_avoid", "stop", facts.key, f"Avoid {facts.plain_name} at {where}.", sources
             )
-        elif band.max_daily_mg is None:
+        elif maximum is None:
             yield _finding(
                 "renal_reduce", "caution", facts.key, f"At {where}: {band.note}", sources
             )
-        elif item.target_daily_mg > band.max_daily_mg:
+        elif item.target_daily_mg > maximum:
+            scaled = (
+                ""
+                if band.proportional_below is None
+                else f" (the label cuts the dose in proportion to clearance below "
+                f"{band.proportional_below:g} mL/min: {_fmt(band.max_daily_mg or 0)}/day at "
+                f"{band.proportional_below:g}, scaled to {crcl:g})"
+            )
             yield _finding(
                 "above_renal_maximum",
                 "stop",
                 facts.key,
                 f"Target {_fmt(item.target_daily_mg)}/day is above the maximum of "
-                f"{_fmt(band.max_daily_mg)}/day at {where}.",
+                f"{_fmt(round(maximum, 1))}/day at {where}{scaled}.",
                 sources,
             )
+
+
+def _dialysis_findings(
+    item: PlanItem, facts: DrugFacts, patient: PatientFacts
+) -> Iterator[PlanFinding]:
+    advice = facts.haemodialysis
+    if advice is None or "haemodialysis" not in patient.conditions:
+        return
+    amount = (
+        ""
+        if advice.supplement_min_mg is None or advice.supplement_max_mg is None
+        else f" (supplement {_fmt(advice.supplement_min_mg)} to {_fmt(advice.supplement_max_mg)})"
+    )
+    yield _finding(
+        "haemodialysis_supplement",
+        "caution",
+        facts.key,
+        f"On haemodialysis: {advice.text}{amount}.",
+        advice.sources,
+    )
 
 
 def _groups_of_other(name: str, knowledge: DrugKnowledge, rules: CheckRules) -> set[str]:
@@ -169,6 +232,7 @@ def _interaction_findings(
         knowledge.drugs[item.drug_key] for item in plan.items if item.drug_key in knowledge.drugs
     ]
     others = {name: _groups_of_other(name, knowledge, rules) for name in patient.other_medicines}
+    starts = {item.drug_key: item.start_on for item in plan.items}
     for drug in plan_drugs:
         mine = {*drug.groups, drug.key}
         companions: dict[str, set[str]] = {
@@ -180,13 +244,29 @@ def _interaction_findings(
         for rule in rules.combinations:
             if rule.drug_in not in mine:
                 continue
+            if rule.age_from is not None and (
+                patient.age_years is None or patient.age_years < rule.age_from
+            ):
+                continue
             hits = sorted(name for name, groups in companions.items() if rule.with_ in groups)
-            if hits:
+            stopped = sorted(
+                f"{medicine.name.strip().lower()} (stopped {medicine.stopped_on.isoformat()})"
+                for medicine in patient.stopped_medicines
+                if rule.washout_days is not None
+                and rule.with_ in _groups_of_other(medicine.name, knowledge, rules)
+                and (starts[drug.key] - medicine.stopped_on).days < rule.washout_days
+            )
+            if hits or stopped:
+                washout = (
+                    ""
+                    if not stopped
+                    else f" Stopped less than {rule.washout_days} days before the start counts."
+                )
                 yield _finding(
                     rule.key,
                     rule.severity,
                     drug.key,
-                    f"With {', '.join(hits)}: {rule.reason}",
+                    f"With {', '.join(hits + stopped)}: {rule.reason}{washout}",
                     rule.sources,
                 )
         for condition_rule in rules.conditions:
@@ -198,6 +278,28 @@ def _interaction_findings(
                     condition_rule.reason,
                     condition_rule.sources,
                 )
+
+
+def _age_findings(
+    plan: MedicationPlan, patient: PatientFacts, knowledge: DrugKnowledge, rules: CheckRules
+) -> Iterator[PlanFinding]:
+    for item in plan.items:
+        drug = knowledge.drugs.get(item.drug_key)
+        if drug is None:
+            continue
+        for rule in rules.age_rules:
+            if rule.drug_in not in {*drug.groups, drug.key}:
+                continue
+            if patient.age_years is None:
+                yield _finding(
+                    f"{rule.key}_age_unknown",
+                    "caution",
+                    drug.key,
+                    f"Age unknown: {rule.reason}",
+                    rule.sources,
+                )
+            elif patient.age_years >= rule.age_from:
+                yield _finding(rule.key, rule.severity, drug.key, rule.reason, rule.sources)
 
 
 def _fusion_findings(
@@ -245,6 +347,21 @@ def _older_adult_findings(
         for name in patient.other_medicines
         if "cns_active" in _groups_of_other(name, knowledge, rules)
     }
+    for group_limit in older.group_limits:
+        members = {drug.key for drug in plan_drugs if group_limit.group in drug.groups}
+        members |= {
+            name.strip().lower()
+            for name in patient.other_medicines
+            if group_limit.group in _groups_of_other(name, knowledge, rules)
+        }
+        if len(members) >= group_limit.at_least:
+            yield _finding(
+                group_limit.key,
+                group_limit.severity,
+                None,
+                f"{', '.join(sorted(members))}: {group_limit.reason}",
+                group_limit.sources,
+            )
     limit = older.cns_active_limit
     if len(cns) >= limit.at_least:
         yield _finding(
@@ -300,6 +417,7 @@ def check_plan(
             continue
         findings.extend(_dose_findings(item, facts, patient))
     findings.extend(_interaction_findings(plan, patient, knowledge, rules))
+    findings.extend(_age_findings(plan, patient, knowledge, rules))
     findings.extend(_fusion_findings(plan, patient, knowledge, rules))
     findings.extend(_older_adult_findings(plan, patient, knowledge, rules))
     return tuple(sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.drug or "", f.code)))

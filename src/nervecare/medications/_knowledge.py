@@ -24,14 +24,18 @@ from nervecare.recovery.models import DrugClass
 
 __all__ = [
     "SEVERITY_ORDER",
+    "AgeRule",
     "BenefitTime",
     "CheckRules",
     "CombinationRule",
     "ConditionRule",
+    "DialysisAdvice",
     "DrugFacts",
     "DrugKnowledge",
     "Explanation",
+    "GroupCountLimit",
     "IndicationDosing",
+    "InitialPeriod",
     "PaceRule",
     "RenalBand",
     "RxcuiStatus",
@@ -51,6 +55,7 @@ PatientCondition = Literal[
     "lung_disease",
     "falls_history",
     "nsaids_restricted_after_fusion",
+    "haemodialysis",
 ]
 
 
@@ -75,6 +80,7 @@ class IndicationDosing(_Strict):
     max_daily_mg: float = Field(gt=0)
     times_per_day: int = Field(ge=1, le=6)
     pace: tuple[PaceRule, ...] = ()
+    initial_period: InitialPeriod | None = None
     note: str = ""
     sources: tuple[str, ...] = Field(min_length=1)
 
@@ -82,14 +88,27 @@ class IndicationDosing(_Strict):
     def _doses_in_order(self) -> IndicationDosing:
         if not self.start_daily_mg <= self.first_day_max_mg:
             raise ValueError(f"{self.key}: start dose above the first-day maximum")
-        if max(self.start_daily_mg, self.usual_daily_mg) > self.max_daily_mg:
-            raise ValueError(f"{self.key}: start and usual doses must not exceed the maximum")
+        if self.usual_daily_mg > self.max_daily_mg:
+            raise ValueError(f"{self.key}: the usual dose must not exceed the maximum")
+        if self.start_daily_mg > self.highest_daily_mg:
+            raise ValueError(f"{self.key}: the start dose must not exceed the maximum")
+        if self.initial_period is not None and (
+            self.initial_period.max_daily_mg <= self.max_daily_mg
+        ):
+            raise ValueError(f"{self.key}: an initial period allows more than the maintenance")
         if any(
             later.from_daily_mg <= earlier.from_daily_mg
             for earlier, later in zip(self.pace, self.pace[1:], strict=False)
         ):
             raise ValueError(f"{self.key}: pace rules must rise in from_daily_mg")
         return self
+
+    @property
+    def highest_daily_mg(self) -> float:
+        """The highest daily dose the label allows at any time (an initial period included)."""
+        if self.initial_period is None:
+            return self.max_daily_mg
+        return self.initial_period.max_daily_mg
 
     def pace_at(self, daily_mg: float) -> PaceRule | None:
         """The pace rule that governs increases from this dose (None: the label sets no pace)."""
@@ -98,27 +117,79 @@ class IndicationDosing(_Strict):
 
 
 class RenalBand(_Strict):
-    """A label limit for creatinine clearance in [crcl_from, crcl_below) mL/min."""
+    """A label limit for a creatinine clearance band, by default [crcl_from, crcl_below) mL/min.
+
+    Labels write their edges differently (gabapentin: ">30 to 59", ">15 to 29", "15"; pregabalin:
+    "30-60", "15-30"), so each edge says whether it belongs to the band. Where a label leaves a
+    value in two bands or in none, the data puts it in the band with the lower maximum (the safer
+    reading), and tests pin every edge.
+
+    `proportional_below`: the label cuts the dose in proportion to clearance in this band
+    (gabapentin below 15 mL/min: 7.5 mL/min gets half the dose at 15), so the maximum at a
+    clearance c is max_daily_mg x c / proportional_below.
+    """
 
     crcl_from: float = Field(ge=0)
     crcl_below: float | None = None
+    from_inclusive: bool = True
+    below_inclusive: bool = False
     max_daily_mg: float | None = Field(default=None, gt=0)
+    proportional_below: float | None = Field(default=None, gt=0)
     avoid: bool = False
     age_from: int | None = Field(default=None, description="Only from this age (Beers).")
     note: str = ""
 
     @model_validator(mode="after")
     def _band(self) -> RenalBand:
-        if self.crcl_below is not None and self.crcl_below <= self.crcl_from:
-            raise ValueError("crcl_below must be above crcl_from")
+        if self.crcl_below is not None:
+            single_value = self.from_inclusive and self.below_inclusive
+            if self.crcl_below < self.crcl_from or (
+                self.crcl_below == self.crcl_from and not single_value
+            ):
+                raise ValueError("crcl_below must be above crcl_from (or equal, both inclusive)")
         if self.avoid and self.max_daily_mg is not None:
             raise ValueError("a band is either 'avoid' or has a maximum")
         if not self.avoid and self.max_daily_mg is None and not self.note:
             raise ValueError("a band without a number must say why in a note")
+        if self.proportional_below is not None and self.max_daily_mg is None:
+            raise ValueError("a proportional band scales a maximum")
         return self
 
     def holds(self, crcl: float) -> bool:
-        return crcl >= self.crcl_from and (self.crcl_below is None or crcl < self.crcl_below)
+        above = crcl >= self.crcl_from if self.from_inclusive else crcl > self.crcl_from
+        if self.crcl_below is None:
+            return above
+        below = crcl <= self.crcl_below if self.below_inclusive else crcl < self.crcl_below
+        return above and below
+
+    def max_at(self, crcl: float) -> float | None:
+        """The maximum daily dose at this clearance (None: avoid, or no number given)."""
+        if self.max_daily_mg is None:
+            return None
+        if self.proportional_below is None:
+            return self.max_daily_mg
+        return self.max_daily_mg * min(crcl, self.proportional_below) / self.proportional_below
+
+
+class DialysisAdvice(_Strict):
+    """The label's dose after each haemodialysis session, on top of the maintenance dose."""
+
+    supplement_min_mg: float | None = Field(default=None, gt=0)
+    supplement_max_mg: float | None = Field(default=None, gt=0)
+    text: str = Field(min_length=10)
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class InitialPeriod(_Strict):
+    """A higher daily maximum the label allows only for the first days of a course.
+
+    Methocarbamol: 6 g a day (8 g in severe conditions) for the first 48-72 hours, then about
+    4-4.5 g a day; `max_daily_mg` of the indication is the dose after this period.
+    """
+
+    days: int = Field(ge=1)
+    max_daily_mg: float = Field(gt=0)
+    note: str = Field(min_length=10)
 
 
 class BenefitTime(Localised):
@@ -181,6 +252,7 @@ class DrugFacts(_Strict):
     indications: tuple[IndicationDosing, ...] = Field(min_length=1)
     renal: tuple[RenalBand, ...] = ()
     renal_sources: tuple[str, ...] = ()
+    haemodialysis: DialysisAdvice | None = None
     benefit: BenefitTime | None = None
     side_effects: tuple[SideEffect, ...] = Field(min_length=1)
     stopping: StoppingAdvice
@@ -201,7 +273,7 @@ class DrugFacts(_Strict):
     @property
     def label_max_daily_mg(self) -> float:
         """The highest maximum over all indications: no renal limit may exceed it."""
-        return max(indication.max_daily_mg for indication in self.indications)
+        return max(indication.highest_daily_mg for indication in self.indications)
 
     def indication(self, key: str | None) -> IndicationDosing:
         if key is None:
@@ -220,6 +292,8 @@ class DrugFacts(_Strict):
             keys |= set(effect.sources)
         if self.benefit is not None:
             keys |= set(self.benefit.sources)
+        if self.haemodialysis is not None:
+            keys |= set(self.haemodialysis.sources)
         return keys
 
 
@@ -255,11 +329,20 @@ class DrugKnowledge(_Strict):
 
 
 class CombinationRule(_Strict):
+    """A plan drug in `drug_in` taken with a medicine in `with`.
+
+    `washout_days`: the label's interval; a medicine of the `with` group stopped fewer days than
+    this before the plan drug starts still counts (MAOIs: 14 days before duloxetine, a tricyclic
+    or cyclobenzaprine).
+    """
+
     key: str = Field(pattern=r"^[a-z0-9_]+$")
     drug_in: str
     with_: str = Field(alias="with")
     severity: Severity
     reason: str
+    washout_days: int | None = Field(default=None, ge=1)
+    age_from: int | None = Field(default=None, ge=18, description="Only from this age (Beers).")
     sources: tuple[str, ...] = Field(min_length=1)
 
 
@@ -267,6 +350,28 @@ class ConditionRule(_Strict):
     key: str = Field(pattern=r"^[a-z0-9_]+$")
     drug_in: str
     condition: PatientCondition | None = None
+    severity: Severity
+    reason: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class AgeRule(_Strict):
+    """A check for a plan drug from a given age (an ECG before a tricyclic over 40)."""
+
+    key: str = Field(pattern=r"^[a-z0-9_]+$")
+    drug_in: str
+    age_from: int = Field(ge=18)
+    severity: Severity
+    reason: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class GroupCountLimit(_Strict):
+    """Too many medicines of one group together (plan and current), for older adults."""
+
+    key: str = Field(pattern=r"^[a-z0-9_]+$")
+    group: str
+    at_least: int = Field(ge=2)
     severity: Severity
     reason: str
     sources: tuple[str, ...] = Field(min_length=1)
@@ -294,6 +399,7 @@ class OlderAdultRules(_Strict):
     sources: tuple[str, ...] = Field(min_length=1)
     rules: tuple[ConditionRule, ...]
     cns_active_limit: CnsActiveLimit
+    group_limits: tuple[GroupCountLimit, ...] = ()
 
 
 class CheckRules(_Strict):
@@ -302,6 +408,7 @@ class CheckRules(_Strict):
     group_sources: tuple[str, ...]
     combinations: tuple[CombinationRule, ...]
     conditions: tuple[ConditionRule, ...]
+    age_rules: tuple[AgeRule, ...] = ()
     fusion_without_instruction: FusionRule
     older_adults: OlderAdultRules
 
@@ -313,6 +420,10 @@ class CheckRules(_Strict):
             keys |= set(combination.sources)
         for rule in (*self.conditions, *self.older_adults.rules):
             keys |= set(rule.sources)
+        for age_rule in self.age_rules:
+            keys |= set(age_rule.sources)
+        for group_limit in self.older_adults.group_limits:
+            keys |= set(group_limit.sources)
         return keys
 
 

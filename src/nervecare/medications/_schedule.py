@@ -20,13 +20,17 @@ def _days(
     step_for: Callable[[float], tuple[float | None, int]],
     times_per_day: int,
     total_days: int,
+    loading_days: int | None = None,
 ) -> tuple[ScheduleDay, ...]:
     days: list[ScheduleDay] = []
     current = start_mg
     since_change = 0
     for index in range(total_days):
         change: DoseChange = "start" if index == 0 else "same"
-        if index > 0 and current < target_mg:
+        if loading_days is not None and index == loading_days:
+            current = target_mg
+            change = "decrease"
+        elif index > 0 and current < target_mg:
             step, every = step_for(current)
             since_change += 1
             if step is not None and since_change >= every:
@@ -49,6 +53,8 @@ def _days(
 
 def titration_days(item: PlanItem) -> int:
     """Days until the plan reaches its target dose (1 when it starts there)."""
+    if item.loading_days is not None:
+        return item.loading_days + 1
     if item.target_daily_mg <= item.start_daily_mg or item.step_mg is None:
         return 1
     assert item.step_every_days is not None
@@ -78,6 +84,7 @@ def plan_schedule(
         step_for=step_for,
         times_per_day=times,
         total_days=total,
+        loading_days=item.loading_days,
     )
 
 

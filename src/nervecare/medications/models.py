@@ -22,6 +22,7 @@ __all__ = [
     "PlanItem",
     "ScheduleDay",
     "SideEffectQuestion",
+    "StoppedMedicine",
 ]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -41,12 +42,26 @@ class PlanItem(BaseModel):
     step_every_days: int | None = Field(default=None, ge=1, le=90)
     times_per_day: int | None = Field(default=None, ge=1, le=6)
     course_days: int | None = Field(default=None, ge=1, le=3650)
+    loading_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=14,
+        description="A higher starting dose held for these days, then the lower target "
+        "(methocarbamol: 6 g a day for 48-72 hours, then about 4 g).",
+    )
     note: str = Field(default="", max_length=500)
 
     @model_validator(mode="after")
     def _reachable(self) -> PlanItem:
+        if self.loading_days is not None:
+            if self.target_daily_mg >= self.start_daily_mg:
+                raise ValueError("a loading dose is a starting dose above the target")
+            return self
         if self.target_daily_mg < self.start_daily_mg:
-            raise ValueError("target dose is below the starting dose (a taper is not a titration)")
+            raise ValueError(
+                "target dose is below the starting dose (a taper is not a titration; a "
+                "loading dose needs loading_days)"
+            )
         if self.target_daily_mg > self.start_daily_mg and (
             self.step_mg is None or self.step_every_days is None
         ):
@@ -72,6 +87,19 @@ class MedicationPlan(BaseModel):
         return self
 
 
+class StoppedMedicine(BaseModel):
+    """A medicine the patient stopped recently: some labels need a gap before the next one.
+
+    (An MAOI stopped less than 14 days before duloxetine, a tricyclic or cyclobenzaprine starts
+    still counts as taken with it.)
+    """
+
+    model_config = _FROZEN
+
+    name: str = Field(min_length=2, max_length=64, description="Generic name, any case.")
+    stopped_on: dt.date
+
+
 class PatientFacts(BaseModel):
     """What the checks need to know about the patient; unknown facts stay None and are reported."""
 
@@ -89,6 +117,9 @@ class PatientFacts(BaseModel):
     )
     conditions: frozenset[PatientCondition] = frozenset()
     other_medicines: tuple[str, ...] = Field(default=(), description="Generic names, any case.")
+    stopped_medicines: tuple[StoppedMedicine, ...] = Field(
+        default=(), description="Stopped recently; checked against the labels' washout periods."
+    )
     procedure: SurgicalProcedure | None = None
     surgery_on: dt.date | None = None
 
@@ -123,7 +154,7 @@ class PlanFinding(BaseModel):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
-DoseChange = Literal["start", "increase", "same"]
+DoseChange = Literal["start", "increase", "decrease", "same"]
 
 
 class ScheduleDay(BaseModel):

@@ -23,8 +23,13 @@ _PROGRESSING: tuple[Track, ...] = ("nerve", "core")
 _ALARM_LEVELS = frozenset({"urgent", "emergency"})
 
 
+#: Procedures whose phases are the decompression ones; anything else, "other" included, gets
+#: the fusion precautions (the stricter limits) until a clinician records the procedure.
+_DECOMPRESSION: frozenset[SurgicalProcedure] = frozenset({"discectomy", "laminectomy"})
+
+
 def _family(procedure: SurgicalProcedure) -> ProcedureFamily:
-    return "fusion" if procedure == "fusion" else "decompression"
+    return "decompression" if procedure in _DECOMPRESSION else "fusion"
 
 
 def starting_level(knowledge: RehabKnowledge | None = None) -> dict[Track, int]:
@@ -132,7 +137,11 @@ def decide_progression(  # noqa: PLR0911 - one return per rule, in safety order
         tracks = {by_key[n.exercise].track for n in spreading if n.exercise in by_key} or set(
             _PROGRESSING
         )
-        return decided("step_back_peripheralising", _step_back(current, tracks, floor))
+        stepped = _step_back(current, tracks, floor)
+        if stepped == current and tracks == {"movement"}:
+            # Walking is the first step already: a step back must change the dose instead.
+            return decided("step_back_walking_shorter", current)
+        return decided("step_back_peripheralising", stepped)
     lasting = [
         n
         for n in notes
