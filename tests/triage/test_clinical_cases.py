@@ -20,6 +20,14 @@ QUIET_DAY_12: dict[str, Any] = {
     "back_pain": 3,
     "leg_pain_change": "better",
     "pain_relieved_by_medication": "yes",
+    # Every red-flag question answered: left out, it is listed as unanswered, never read as "no".
+    "bladder": [],
+    "bowel": [],
+    "saddle_numbness": "none",
+    "both_legs": "none",
+    "leg_weakness": "none",
+    "foot_drop": "none",
+    "chest_pain_or_breathlessness": False,
 }
 
 
