@@ -11,6 +11,7 @@ from nervecare.notes import NotesReading
 from nervecare.triage import level_rank, triage
 from tests.notes.conftest import Reader, answers
 from tests.notes.strategies import plain_denials
+from tests.played_out import reach
 
 #: Paraphrases the semantic layer (not the rules) must still raise, beside fine-sounding words or
 #: uncertain ones.
@@ -94,7 +95,8 @@ def clause_answers(reading: NotesReading) -> set[tuple[str, object]]:
 
 def level_of(reading: NotesReading) -> str:
     checkin = parse_checkin({"schema_version": "1", "days_since_surgery": 12, "leg_pain": 3})
-    return triage(checkin, note_findings=reading.findings).level
+    # What the note reaches once the patient confirms what it asks (triage contract v2).
+    return reach(triage(checkin, note_findings=reading.findings))
 
 
 def test_a_run_on_denial_without_a_full_stop_does_not_swallow_the_sign_after_it(

@@ -124,7 +124,7 @@ def test_the_rules_reading_of_a_field_stands() -> None:
     assert [f.detector.startswith("rule:") for f in bladder] == [True]
 
 
-def test_a_possible_topic_finding_raises_to_the_structured_answers_level_and_asks_again() -> None:
+def test_a_possible_topic_finding_asks_at_the_structured_answers_level() -> None:
     checkin = parse_checkin(
         {
             "schema_version": "1",
@@ -137,9 +137,9 @@ def test_a_possible_topic_finding_raises_to_the_structured_answers_level_and_ask
     )
     reading = rules_and_topics(checkin.notes or "")
     result = triage(checkin, note_findings=reading.findings)
-    assert result.level == "emergency"
-    assert any("bladder" in reason.confirm_fields for reason in result.reasons)
-    assert any(reason.summary.startswith("Possibly") for reason in result.reasons)
+    assert result.level == "self_care"
+    assert result.status == "needs_confirmation"
+    assert any(q.field == "bladder" and q.level == "emergency" for q in result.confirm)
 
 
 WORDS = st.sampled_from(

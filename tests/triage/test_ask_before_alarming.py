@@ -156,6 +156,23 @@ def test_a_possible_saddle_numbness_asks_and_quotes_the_patient() -> None:
     assert question.question.rstrip().endswith("?")
 
 
+def test_parts_of_one_sign_are_asked_at_the_level_of_the_whole_and_a_yes_confirms_it() -> None:
+    """ "Much worse, and the tablets do nothing": one reader, the same words, one sign."""
+    words = "the pain is much worse and the tablets do nothing"
+    parts = [
+        NoteFinding(field=field, value=value, evidence=words, certainty="possible", detector="x")
+        for field, value in (
+            ("leg_pain_change", "much_worse"),
+            ("pain_relieved_by_medication", "no"),
+        )
+    ]
+    asked = _triage(QUIET, parts)
+    assert {q.level for q in asked.confirm} == {"urgent"}
+    answered = _triage(QUIET, parts, answers={"leg_pain_change": "yes"})
+    assert answered.level == "urgent"
+    assert answered.status == "final"
+
+
 def test_the_same_sign_definitely_reported_is_an_emergency_without_a_question() -> None:
     result = _triage(QUIET, [_finding("bladder", "retention", "definite")])
     assert result.level == "emergency"

@@ -12,15 +12,18 @@ import pytest
 from nervecare.checkin import parse_checkin
 from nervecare.triage import triage_checkin
 from tests.conftest import REPO, shared_file
+from tests.played_out import played_out
 
 
 def test_every_public_vignette_is_triaged_acceptably(
     public_vignettes: list[dict[str, Any]],
 ) -> None:
-    """In process, with the notes reader: each case's level is in its acceptable list."""
+    """In process, with the notes reader: each case's level, once a truthful patient has answered
+    the questions its notes raise, is in its acceptable list."""
     misses = []
     for case in public_vignettes:
-        level = triage_checkin(parse_checkin(case["checkin"])).level
+        result = triage_checkin(parse_checkin(case["checkin"]))
+        level = played_out(result, case["acceptable"])
         if level not in case["acceptable"]:
             misses.append(f"{case['id']}: got {level}, want {case['acceptable']}")
     assert not misses, "\n".join(misses)
@@ -32,7 +35,17 @@ def test_the_shared_scorer_passes_through_the_cli(cli_path: Path) -> None:
     scorer = shared_file("tools", "score_triage.py")
     vignettes = shared_file("vignettes", "triage-public.jsonl")
     completed = subprocess.run(
-        [sys.executable, str(scorer), str(vignettes), "--cli", str(cli_path), "--min-accept", "1"],
+        [
+            sys.executable,
+            str(scorer),
+            str(vignettes),
+            "--cli",
+            str(cli_path),
+            "--min-accept",
+            "1",
+            "--max-asked",
+            "0.15",
+        ],
         capture_output=True,
         text=True,
         cwd=REPO,

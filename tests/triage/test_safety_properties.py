@@ -101,17 +101,19 @@ def test_a_sign_written_in_the_notes_counts_like_the_answer(
 
 
 @given(checkin_documents(), new_ces_sign())
-def test_a_possible_finding_raises_the_level_and_asks_to_confirm(
+def test_a_possible_cauda_equina_sign_is_asked_about_at_emergency_level(
     document: dict[str, Any], sign: tuple[str, Any]
 ) -> None:
-    """A 'possible' (semantic) finding raises like a definite one, and says it needs confirming."""
+    """A 'possible' (semantic) sign never sets the level by itself: it is asked, at the level
+    the sign would carry, unless the check-in is already an emergency."""
     field, value = sign
     finding = NoteFinding(
         field=field, value=value, evidence="words", certainty="possible", detector="semantic"
     )
+    without = triage(parse_checkin(document))
     result = triage(parse_checkin(document), note_findings=[finding])
-    assert result.level == "emergency"
-    top = result.reasons[0]
-    if top.certainty == "possible":
-        assert top.summary.startswith("Possibly")
-        assert field in top.confirm_fields
+    assert result.level == without.level
+    if result.level != "emergency":
+        assert result.status == "needs_confirmation"
+        assert result.confirm[0].level == "emergency"
+        assert result.confirm[0].field == field

@@ -98,7 +98,7 @@ def _weigh(
     Only the rules' plain first-person findings can be definite, and only when the whole note
     might carry a sign present now; when the head doubts it, the rule finding is asked, never
     dropped. The other layers' findings are only ever questions, asked when the note might
-    carry a sign.
+    carry a sign, or when they closely paraphrase a red flag.
     """
     policy = settings.confirm
     kept: list[NoteFinding] = []
@@ -106,11 +106,18 @@ def _weigh(
     for finding in findings:
         if finding.certainty == "definite":
             kept.append(finding if present >= policy.definite_at_least else _asked(finding))
-        elif present >= policy.ask_at_least:
+        elif present >= policy.ask_at_least or _confident_paraphrase(finding):
             kept.append(finding)
         else:
             doubted.append(_unlikely(finding))
     return kept, doubted
+
+
+def _confident_paraphrase(finding: NoteFinding) -> bool:
+    """A close paraphrase of a red flag (semantic similarity of 0.70 or more) is always asked
+    about, whatever the whole note reads as: the learned reader misses some plain paraphrases
+    ("my wee comes out in drips and drabs" beside a denial)."""
+    return finding.detector.startswith("semantic:") and _confident(finding)
 
 
 def _asked(finding: NoteFinding) -> NoteFinding:

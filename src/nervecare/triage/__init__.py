@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from nervecare.checkin import CheckIn
 from nervecare.triage.engine import InvalidFindingError, evaluate, unanswered_red_flags
@@ -51,8 +51,14 @@ def triage(
     *,
     note_findings: Sequence[NoteFinding] = (),
     notes_set_aside: Sequence[SetAsideNote] = (),
+    answers: Mapping[str, ConfirmAnswer] | None = None,
 ) -> TriageResult:
-    """Pure triage with the packaged ruleset, given what the notes were found to say."""
+    """Pure triage with the packaged ruleset, given what the notes were found to say (and the
+    patient's answers to what they asked)."""
     return evaluate(
-        checkin, load_ruleset(), note_findings=note_findings, notes_set_aside=notes_set_aside
+        checkin,
+        load_ruleset(),
+        note_findings=note_findings,
+        notes_set_aside=notes_set_aside,
+        answers=answers,
     )

@@ -269,6 +269,14 @@ def _sorted_findings(
             definite.append(finding)
             continue
         answer = answers.get(confirm_key(finding.field, finding.value))
+        if answer is None and any(
+            answers.get(confirm_key(other.field, other.value)) in ("yes", "not_sure")
+            for other in findings
+            if other is not finding and _companions(finding, other)
+        ):
+            # A yes to one part of a sign read from the same words confirms the sign: the
+            # question said so by its level (see `_questions`).
+            answer = "yes"
         if answer is None:
             possible.append(finding)
             continue
@@ -279,6 +287,17 @@ def _sorted_findings(
             )
             definite.append(confirmed)
     return definite, possible, answered
+
+
+def _companions(finding: NoteFinding, other: NoteFinding) -> bool:
+    """Two possible findings one reader took from the same words ("much worse, and the
+    tablets do nothing"): parts of one sign."""
+    return (
+        other.certainty == "possible"
+        and other.detector == finding.detector
+        and other.evidence == finding.evidence
+        and other.field != finding.field
+    )
 
 
 def _with(summary: Summary, field: str, value: object) -> Summary:
@@ -294,10 +313,17 @@ def _would_raise(
     checkin: CheckIn,
     applicable: list[Rule],
     finding: NoteFinding,
+    *,
+    companions: Sequence[NoteFinding] = (),
 ) -> Rule | None:
-    """The most urgent rule the finding would newly fire, if it would fire any."""
+    """The most urgent rule the finding would newly fire, if it would fire any; read together
+    with its companions, the other findings one reader took from the same words (much worse
+    pain AND medicine not helping is one sign)."""
     already = {rule.code for rule in applicable}
-    fired = compiled.applicable(_with(summary, finding.field, finding.value), checkin)
+    extended = _with(summary, finding.field, finding.value)
+    for other in companions:
+        fold_into_summary(extended, other.field, other.value)
+    fired = compiled.applicable(extended, checkin)
     new = [rule for rule in fired if rule.code not in already]
     return max(new, key=lambda rule: level_rank(rule.level), default=None)
 
@@ -317,7 +343,8 @@ def _questions(
     texts = load_questions()
     chosen: dict[str, ConfirmQuestion] = {}
     for finding in possible:
-        rule = _would_raise(compiled, summary, checkin, applicable, finding)
+        companions = [o for o in possible if o is not finding and _companions(finding, o)]
+        rule = _would_raise(compiled, summary, checkin, applicable, finding, companions=companions)
         if rule is None or level_rank(rule.level) <= level_rank(level):
             continue
         key = confirm_key(finding.field, finding.value)
