@@ -101,8 +101,12 @@ class ConfirmPolicy(BaseModel):
     #: A rule finding stays definite (sets the level) only when the head agrees this much;
     #: below it, the rule finding is asked (never dropped).
     definite_at_least: float
-    #: A semantic, topic or learned finding is asked only from this chance on.
+    #: A semantic, topic or learned finding is asked only from this chance on...
     ask_at_least: float
+    #: ...or when it is a semantic paraphrase at least this close to a red flag,
+    paraphrase_at_least: float
+    #: or this close to an emergency sign (cauda equina, both legs, chest).
+    emergency_paraphrase_at_least: float
 
 
 class LearnedSettings(BaseModel):
@@ -111,6 +115,14 @@ class LearnedSettings(BaseModel):
     threshold: float
     confirm: ConfirmPolicy
     flags: dict[str, _FlagAnswers]
+
+    def emergency_fields(self) -> frozenset[str]:
+        """The answer fields of the emergency flags."""
+        return frozenset(
+            answer.field
+            for name in (FLAGS[i] for i in _EMERGENCY)
+            for answer in (*self.flags[name].answers, *self.flags[name].with_)
+        )
 
 
 @dataclass(frozen=True)

@@ -106,18 +106,24 @@ def _weigh(
     for finding in findings:
         if finding.certainty == "definite":
             kept.append(finding if present >= policy.definite_at_least else _asked(finding))
-        elif present >= policy.ask_at_least or _confident_paraphrase(finding):
+        elif present >= policy.ask_at_least or _close_paraphrase(finding, settings):
             kept.append(finding)
         else:
             doubted.append(_unlikely(finding))
     return kept, doubted
 
 
-def _confident_paraphrase(finding: NoteFinding) -> bool:
-    """A close paraphrase of a red flag (semantic similarity of 0.70 or more) is always asked
-    about, whatever the whole note reads as: the learned reader misses some plain paraphrases
-    ("my wee comes out in drips and drabs" beside a denial)."""
-    return finding.detector.startswith("semantic:") and _confident(finding)
+def _close_paraphrase(finding: NoteFinding, settings: LearnedSettings) -> bool:
+    """A close paraphrase of a red flag is always asked about, whatever the whole note reads
+    as: the learned reader misses some plain paraphrases ("my wee comes out in drips and drabs"
+    beside a denial) and signs buried in long chatty notes (two blind emergencies)."""
+    if not finding.detector.startswith("semantic:"):
+        return False
+    _, _, score = finding.detector.rpartition(":")
+    policy = settings.confirm
+    emergency = finding.field in settings.emergency_fields()
+    at_least = policy.emergency_paraphrase_at_least if emergency else policy.paraphrase_at_least
+    return float(score) >= at_least
 
 
 def _asked(finding: NoteFinding) -> NoteFinding:
