@@ -110,13 +110,20 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(cli_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The SQLite file the live server uses (for the CLI beside it, as an operator would)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    cli_path: Path, tmp_path_factory: pytest.TempPathFactory, live_database_url: str
+) -> Iterator[str]:
     """`nervecare serve` (the README's first command) on a fresh SQLite file with the demo."""
     port = _free_port()
-    database = tmp_path_factory.mktemp("browser") / "browser.sqlite3"
     env = {
         **os.environ,
-        "NERVECARE_DATABASE_URL": f"sqlite:///{database}",
+        "NERVECARE_DATABASE_URL": live_database_url,
         "NERVECARE_PRELOAD_NOTES_READER": "false",
     }
     log = tmp_path_factory.mktemp("browser-log") / "serve.log"

@@ -146,8 +146,18 @@ def team(  # noqa: PLR0917 - Typer maps each command-line option to one paramete
     webhook_secret: Annotated[str | None, typer.Option()] = None,
     emergency_minutes: Annotated[int | None, typer.Option(min=1)] = None,
     urgent_minutes: Annotated[int | None, typer.Option(min=1)] = None,
+    confirm_minutes: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=24 * 60,
+            help="How long a question the notes raised may wait for the patient's answer "
+            "before it is a task for the team (default 15).",
+        ),
+    ] = None,
 ) -> None:
-    """Set where a team's alerts go and when they escalate (unset: the defaults)."""
+    """Set where a team's alerts go, when they escalate, and how long a question may wait
+    (unset: the defaults)."""
     from nervecare.store.alerts import set_team_alert_settings  # noqa: PLC0415 - lazy
 
     with opened_store(url) as store:
@@ -162,6 +172,7 @@ def team(  # noqa: PLR0917 - Typer maps each command-line option to one paramete
             webhook_secret=webhook_secret,
             emergency_escalation_minutes=emergency_minutes,
             urgent_escalation_minutes=urgent_minutes,
+            confirm_minutes=confirm_minutes,
         )
     typer.echo(f"alert settings of {name} saved")
 

@@ -414,8 +414,12 @@ def set_team_alert_settings(
     webhook_secret: str | None = None,
     emergency_escalation_minutes: int | None = None,
     urgent_escalation_minutes: int | None = None,
+    confirm_minutes: int | None = None,
 ) -> None:
-    """Set (replace) a team's receivers and escalation times; None means "use the default"."""
+    """Set (replace) a team's receivers, escalation times and how long a question the notes
+    raised may wait for the patient's answer; None means "use the default"."""
+    if confirm_minutes is not None and not 1 <= confirm_minutes <= 24 * 60:
+        raise StoreError("the time to answer must be between 1 minute and 24 hours")
     if webhook_url and not webhook_url.startswith(("https://", "http://")):
         raise StoreError("the webhook URL must start with https:// (or http:// for testing)")
     if webhook_url and not webhook_secret:
@@ -440,6 +444,7 @@ def set_team_alert_settings(
         row.webhook_secret = webhook_secret
         row.emergency_escalation_minutes = emergency_escalation_minutes
         row.urgent_escalation_minutes = urgent_escalation_minutes
+        row.confirm_minutes = confirm_minutes
         row.updated_at = now
         append_audit(
             session,
