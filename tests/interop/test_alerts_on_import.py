@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from nervecare.checkin import CheckIn
 from nervecare.interop.service import export_patient, import_fhir
-from nervecare.store.models import OutboxAlert
+from nervecare.store.models import OutboxAlert, Patient
 from nervecare.store.service import Store
 from nervecare.triage import TriageResult, triage_checkin
 from tests.interop.conftest import TODAY
@@ -29,8 +29,14 @@ def _export(store: Store) -> dict[str, Any]:
 
 
 def _alerts(store: Store) -> list[OutboxAlert]:
+    """REFERENCE's alerts (other demo patients may have alerts of their own)."""
     with store.sessions.begin() as session:
-        return list(session.scalars(select(OutboxAlert).order_by(OutboxAlert.id)))
+        query = (
+            select(OutboxAlert)
+            .join(Patient, Patient.id == OutboxAlert.patient_id)
+            .where(Patient.reference == REFERENCE)
+        )
+        return list(session.scalars(query.order_by(OutboxAlert.id)))
 
 
 def _handled(store: Store) -> None:
@@ -38,7 +44,7 @@ def _handled(store: Store) -> None:
     resolved with a note and judged actionable."""
     created = _alerts(store)[0].created_at
     with store.sessions.begin() as session:
-        alert = session.scalars(select(OutboxAlert)).one()
+        alert = session.get_one(OutboxAlert, _alerts(store)[0].id)
         alert.state, alert.attempts = "delivered", 1
         alert.delivered_at = created + dt.timedelta(minutes=1)
         alert.acknowledged_at = created + dt.timedelta(minutes=20)

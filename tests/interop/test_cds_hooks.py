@@ -395,3 +395,17 @@ def test_an_ec_key_generated_here_is_trusted_too(demo: Store) -> None:
     )
     headers = token(key, path="/cds-services", alg="ES384", kid="ec")
     assert TestClient(app).get("/cds-services", headers=headers).status_code == 200
+
+
+def test_a_numeric_patient_id_is_a_reference_never_an_internal_number(
+    client: TestClient, rsa_key: Any
+) -> None:
+    """context.patientId "3" is the patient whose reference is "3" (none here): no cards, never
+    internal patient 3's red flags (issue 16, item 1)."""
+    for number in range(1, 11):
+        body = {
+            "hook": "patient-view",
+            "hookInstance": str(uuid.uuid4()),
+            "context": {"patientId": str(number)},
+        }
+        assert call(client, rsa_key, body).json() == {"cards": []}, number

@@ -43,7 +43,11 @@ def everything(
     """The patient's record as a FHIR Bundle (trajectory and suggestions as of `on`)."""
     try:
         bundle = export_patient(
-            store.sessions, patient=patient_id, on=on, actor=f"fhir:{caller.issuer}"
+            store.sessions,
+            patient=patient_id,
+            on=on,
+            actor=f"fhir:{caller.issuer}",
+            by_reference=True,
         )
     except PatientNotFoundError:
         return _outcome([Problem("Patient.id", f"no patient {patient_id!r}", "not-found")], 404)

@@ -150,7 +150,7 @@ def patient_view(
             {"detail": "needs context.patientId or the 'patient' prefetch"}, status_code=412
         )
     with store.sessions.begin() as session:
-        found = repo.find_patient(session, key=key)
+        found = repo.find_patient_by_reference(session, reference=key)
         surgery_row = None if found is None else repo.latest_surgery(session, patient_id=found.id)
         surgery = (
             None
