@@ -7,6 +7,7 @@ minimal app alike.
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -42,6 +43,10 @@ def _replay_cache(request: Request) -> JtiCache:
     return cache
 
 
+_log = logging.getLogger("nervecare.interop.jwt_auth")
+#: The one answer to an untrusted call.
+UNTRUSTED = "this call is not trusted: send a valid, fresh JWT signed by a trusted issuer"
+
 StoreDep = Annotated[Store, Depends(get_store)]
 InteropSettingsDep = Annotated[InteropSettings, Depends(get_interop_settings_dep)]
 
@@ -58,8 +63,11 @@ def trusted_caller(request: Request, settings: InteropSettingsDep) -> VerifiedCa
             replay=_replay_cache(request),
         )
     except TokenError as error:
+        # The caller learns only that the call is not trusted; which issuers and keys are
+        # trusted, and why this token is not, stays in the log (issue 16, item 10).
+        _log.info("refused a call to %s: %s", request.url.path, error)
         raise HTTPException(
-            status_code=401, detail=str(error), headers={"WWW-Authenticate": "Bearer"}
+            status_code=401, detail=UNTRUSTED, headers={"WWW-Authenticate": "Bearer"}
         ) from None
 
 
