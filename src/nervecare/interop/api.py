@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from nervecare.interop._deps import StoreDep, TrustedCaller
 from nervecare.interop.cds_hooks import router as cds_hooks_router
 from nervecare.interop.fhir import FhirInputError, Problem, operation_outcome
+from nervecare.interop.fhir.definitions import extension_definitions
 from nervecare.interop.safe_json import JsonInputError, load_json
 from nervecare.interop.service import export_patient, import_fhir
 from nervecare.store.errors import PatientNotFoundError
@@ -69,6 +70,16 @@ def everything(
         return _outcome([Problem("Patient.id", f"no patient {patient_id!r}", "not-found")], 404)
     content: dict[str, Any] = json.loads(bundle.model_dump_json(exclude_none=True))
     return JSONResponse(content, media_type=FHIR_JSON)
+
+
+@fhir_router.get("/StructureDefinition/{definition_id}")
+def structure_definition(definition_id: str) -> JSONResponse:
+    """The StructureDefinition of a nervecare extension (public: a validator resolves them)."""
+    for definition in extension_definitions():
+        if definition["id"] == definition_id:
+            return JSONResponse(definition, media_type=FHIR_JSON)
+    problem = Problem("StructureDefinition.id", f"no StructureDefinition {definition_id!r}")
+    return _outcome([Problem(problem.expression, problem.message, "not-found")], 404)
 
 
 @fhir_router.post("")

@@ -172,13 +172,21 @@ class _Reader:
         team = None
         if patient.managingOrganization is not None:
             team = patient.managingOrganization.display
-        tags = {tag.code for tag in (patient.meta.tag or [])} if patient.meta else set()
+        tags = (
+            {(tag.system, tag.code) for tag in (patient.meta.tag or [])} if patient.meta else set()
+        )
+        test_data = self.codes.test_data_tag
+        # HL7's "test health data" tag; earlier exports wrote "synthetic" under the project's
+        # extension namespace, which is still read.
+        synthetic = (test_data.system, test_data.code) in tags or any(
+            code == "synthetic" for _system, code in tags
+        )
         return {
             "reference": reference,
             "display_name": name or "?",
             "birth_year": birth_year,
             "team": team or DEFAULT_TEAM,
-            "is_synthetic": "synthetic" in tags,
+            "is_synthetic": synthetic,
         }
 
     def surgery(self, procedure: Procedure, where: str) -> Surgery | None:
