@@ -12,7 +12,14 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from nervecare.interop.jwt_auth import JtiCache, TokenError, VerifiedCaller, verify_bearer
+from nervecare.interop.jwt_auth import (
+    JtiCache,
+    ReplayGuard,
+    StoredJtis,
+    TokenError,
+    VerifiedCaller,
+    verify_bearer,
+)
 from nervecare.interop.settings import InteropSettings, get_interop_settings
 from nervecare.store.service import Store
 
@@ -36,7 +43,12 @@ def get_interop_settings_dep(request: Request) -> InteropSettings:
     return settings if isinstance(settings, InteropSettings) else get_interop_settings()
 
 
-def _replay_cache(request: Request) -> JtiCache:
+def _replay_cache(request: Request) -> ReplayGuard:
+    """The database's record of used JWT ids (shared by every process), or, for an app
+    without a store, this process's memory."""
+    store = getattr(request.app.state, "store", None)
+    if isinstance(store, Store):
+        return StoredJtis(store.sessions)
     cache = getattr(request.app.state, "interop_jti_cache", None)
     if not isinstance(cache, JtiCache):
         cache = request.app.state.interop_jti_cache = JtiCache()

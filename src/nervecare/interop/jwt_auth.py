@@ -8,13 +8,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 
 from nervecare.interop.settings import InteropSettings
+from nervecare.store.engine import SessionFactory
+from nervecare.store.token_ids import claim_token_id
 
-__all__ = ["JtiCache", "TokenError", "VerifiedCaller", "verify_bearer"]
+__all__ = ["JtiCache", "ReplayGuard", "StoredJtis", "TokenError", "VerifiedCaller", "verify_bearer"]
 
 
 class TokenError(Exception):
@@ -28,9 +30,26 @@ class VerifiedCaller:
     tenant: str | None
 
 
+class ReplayGuard(Protocol):
+    """Remembers JWT ids until they expire: `claim` is True only the first time."""
+
+    def claim(self, key: str, *, expires_at: float, now: float) -> bool: ...
+
+
+@dataclass(frozen=True)
+class StoredJtis:
+    """JWT ids kept in the database: shared by every web process (see `store.token_ids`)."""
+
+    sessions: SessionFactory
+
+    def claim(self, key: str, *, expires_at: float, now: float) -> bool:
+        return claim_token_id(self.sessions, key=key, expires_at=expires_at, now=now)
+
+
 @dataclass
 class JtiCache:
-    """JWT ids seen until they expire. Per process: several workers need a shared store."""
+    """JWT ids seen until they expire, in this process only: for an app without a store (the
+    web app uses `StoredJtis`, so that another process cannot be replayed against)."""
 
     _seen: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -81,7 +100,7 @@ def verify_bearer(
     *,
     audience: str,
     settings: InteropSettings,
-    replay: JtiCache,
+    replay: ReplayGuard,
     clock: Callable[[], float] = time.time,
 ) -> VerifiedCaller:
     """Check the `Authorization: Bearer <JWT>` of one call, or raise `TokenError` (whose message
