@@ -382,7 +382,7 @@ def _entries(document: Any, reader: _Reader) -> list[BundleEntry]:
         return []
     kind = document.get("resourceType")
     if kind != "Bundle":
-        if kind not in _MODELS or kind in _RECOMPUTED:
+        if not isinstance(kind, str) or kind not in _MODELS or kind in _RECOMPUTED:
             problem = resource_type_problem(kind, "(document)")
             hint = f" ({problem.message})" if problem is not None else ""
             reader.add(

@@ -91,7 +91,7 @@ class BundleEntry:
 def bundle_entries(document: dict[str, Any], problems: list[Problem]) -> list[BundleEntry]:
     """The Bundle's entries, after checking the Bundle's own shape and invariants."""
     kind = document.get("type")
-    if kind not in BUNDLE_TYPES:
+    if not isinstance(kind, str) or kind not in BUNDLE_TYPES:
         problems.append(
             Problem(
                 "Bundle.type",
@@ -115,7 +115,7 @@ def bundle_entries(document: dict[str, Any], problems: list[Problem]) -> list[Bu
                 Problem(where, "an entry must be an object with a resource", "structure")
             )
             continue
-        _request_response(entry, kind, where, problems)
+        _request_response(entry, kind if isinstance(kind, str) else None, where, problems)
         resource = entry.get("resource")
         if not isinstance(resource, dict) or not resource:
             problems.append(
