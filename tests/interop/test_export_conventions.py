@@ -152,6 +152,23 @@ def extension_urls(node: Any) -> Iterator[str]:
             yield from extension_urls(value)
 
 
+def extensions_in(node: Any) -> Iterator[dict[str, Any]]:
+    """Every top-level extension (not sub-extensions of a complex one) in a resource."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("extension", "modifierExtension") and isinstance(value, list):
+                yield from (e for e in value if isinstance(e, dict))
+                for extension in value:
+                    for inner_key, inner in extension.items():
+                        if inner_key != "extension":
+                            yield from extensions_in(inner)
+            else:
+                yield from extensions_in(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from extensions_in(value)
+
+
 def test_every_nervecare_extension_has_a_structure_definition(
     resources: list[dict[str, Any]], fhir_validator: FhirValidator
 ) -> None:
@@ -172,6 +189,21 @@ def test_every_nervecare_extension_has_a_structure_definition(
     assert used
     assert used <= set(definitions)
     assert fhir_validator.errors({d["id"]: d for d in definitions.values()}) == {}
+    # Each use carries the value type its definition states (the validator does not check
+    # extensions by URL, so this does).
+    for resource in resources:
+        for extension in extensions_in(resource):
+            definition = definitions.get(extension["url"])
+            if definition is None:
+                continue
+            [value] = [
+                e for e in definition["differential"]["element"] if e["id"] == "Extension.value[x]"
+            ]
+            if value.get("max") == "0":
+                assert "extension" in extension, extension
+            else:
+                kind = value["type"][0]["code"]
+                assert f"value{kind[0].upper()}{kind[1:]}" in extension, (extension, kind)
 
 
 def test_the_app_serves_each_structure_definition(sqlite_demo: Store) -> None:

@@ -9,13 +9,21 @@ import json
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from jwt.algorithms import RSAAlgorithm
 
+from nervecare.interop.api import routers
 from nervecare.interop.fhir import FhirInputError, operation_outcome
+from nervecare.interop.fhir.definitions import extension_definitions
 from nervecare.interop.fhir.questionnaire import checkin_questionnaire
 from nervecare.interop.http import outcome_body
 from nervecare.interop.service import export_patient, import_fhir
+from nervecare.interop.settings import InteropSettings, TrustedIssuer
 from nervecare.store.service import Store, list_patients
 from tests.interop.conftest import TODAY
+from tests.interop.test_cds_hooks import BASE, ISSUER, token
 from tests.interop.validator import FhirValidator
 
 ON = TODAY.date()
@@ -33,7 +41,7 @@ def test_every_demo_bundle_is_valid_r4(sqlite_demo: Store, fhir_validator: FhirV
         p.reference: exported(sqlite_demo, p.reference) for p in list_patients(sqlite_demo.sessions)
     }
     assert len(bundles) == 6
-    assert fhir_validator.errors(bundles) == {}
+    assert fhir_validator.errors(bundles, extension_definitions()) == {}
 
 
 def test_round_tripped_bundles_are_valid_r4(
@@ -46,7 +54,7 @@ def test_round_tripped_bundles_are_valid_r4(
             sqlite_other.sessions, exported(sqlite_demo, patient.reference), clock=lambda: TODAY
         )
         bundles[patient.reference] = exported(sqlite_other, patient.reference)
-    assert fhir_validator.errors(bundles) == {}
+    assert fhir_validator.errors(bundles, extension_definitions()) == {}
 
 
 def test_the_questionnaire_is_valid_r4(fhir_validator: FhirValidator) -> None:
@@ -81,3 +89,29 @@ def test_refusals_are_valid_operation_outcomes(
 def test_http_error_outcomes_are_valid(fhir_validator: FhirValidator, status: int) -> None:
     outcome = json.loads(outcome_body(status, "what went wrong"))
     assert fhir_validator.errors({str(status): outcome}) == {}
+
+
+def test_the_import_result_is_a_valid_operation_outcome(
+    sqlite_demo: Store, sqlite_other: Store, fhir_validator: FhirValidator
+) -> None:
+    """POST /fhir answers what it did (information, and a warning per note) as an
+    OperationOutcome too."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    app = FastAPI()
+    for router in routers():
+        app.include_router(router)
+    app.state.store = sqlite_other
+    public = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    app.state.interop_settings = InteropSettings(
+        trusted_issuers={ISSUER: TrustedIssuer(jwks={"keys": [{**public, "kid": "test-rsa"}]})},
+        public_base_url=BASE,
+    )
+    bundle = exported(sqlite_demo, "DEMO-005")
+    bundle["entry"] = [
+        e for e in bundle["entry"] if e["resource"]["resourceType"] != "Communication"
+    ]
+    response = TestClient(app).post("/fhir", json=bundle, headers=token(key, path="/fhir"))
+    assert response.status_code == 201
+    outcome = response.json()
+    assert [issue["severity"] for issue in outcome["issue"]][:2] == ["information", "warning"]
+    assert fhir_validator.errors({"import result": outcome}) == {}

@@ -8,6 +8,8 @@ alert's handling, a plan's titration) carry named sub-extensions, each listed wi
 
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -97,8 +99,16 @@ EXTENSIONS: dict[str, Definition] = {
 }
 
 
-def _element(path: str, **values: Any) -> dict[str, Any]:
-    return {"id": path, "path": path, **values}
+def _element(element_id: str, **values: Any) -> dict[str, Any]:
+    """An element; its path is its id without slice names (`Extension.extension:level.url` is
+    at `Extension.extension.url`)."""
+    return {"id": element_id, "path": re.sub(r":[^.]+", "", element_id), **values}
+
+
+def _base_path(element_id: str) -> str:
+    """The element of Extension itself that `element_id` constrains."""
+    path = re.sub(r":[^.]+", "", element_id)
+    return "Extension." + path.split(".")[-1] if path.count(".") > 1 else path
 
 
 def _name(key: str) -> str:
@@ -160,8 +170,47 @@ def extension_definition(key: str) -> dict[str, Any]:
         "type": "Extension",
         "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Extension",
         "derivation": "constraint",
+        "snapshot": {"element": _snapshot(elements)},
         "differential": {"element": elements},
     }
+
+
+#: Extension's own elements (FHIR R4): path -> (min, max, types).
+_BASE: dict[str, tuple[int, str, list[dict[str, str]]]] = {
+    "Extension": (0, "*", []),
+    "Extension.id": (0, "1", [{"code": "http://hl7.org/fhirpath/System.String"}]),
+    "Extension.extension": (0, "*", [{"code": "Extension"}]),
+    "Extension.url": (1, "1", [{"code": "uri"}]),
+    "Extension.value[x]": (0, "1", [{"code": kind} for kind in _ANY_PART]),
+}
+
+
+def _snapshot(differential: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The full element list a validator indexes: every element of Extension with the
+    differential's constraints applied, and the slices (sub-extensions) after
+    Extension.extension, each with its cardinality and a definition (sdf-3)."""
+    changed = {element["id"]: element for element in differential}
+    ids = list(_BASE)
+    slices = [e["id"] for e in differential if ":" in e["id"]]
+    at = ids.index("Extension.extension") + 1
+    ids[at:at] = slices
+    snapshot = []
+    for element_id in ids:
+        base = _base_path(element_id)
+        low, high, types = _BASE[base]
+        element: dict[str, Any] = {
+            "id": element_id,
+            "path": re.sub(r":[^.]+", "", element_id),
+            "short": base,
+            "definition": f"{base} (FHIR R4 Extension).",
+            "min": low,
+            "max": high,
+            "base": {"path": base, "min": low, "max": high},
+        }
+        if types:
+            element["type"] = types
+        snapshot.append({**element, **changed.get(element_id, {})})
+    return snapshot
 
 
 @cache
@@ -171,6 +220,4 @@ def _all() -> tuple[dict[str, Any], ...]:
 
 def extension_definitions() -> list[dict[str, Any]]:
     """Every nervecare extension's StructureDefinition (fresh copies)."""
-    import copy  # noqa: PLC0415
-
     return copy.deepcopy(list(_all()))
