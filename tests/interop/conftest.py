@@ -12,12 +12,14 @@ from sqlalchemy.engine import make_url
 
 from nervecare.demo.load import load_demo
 from nervecare.store.service import Store, open_store
+from tests.interop.validator import FhirValidator, ensure_validator
 from tests.store.fixtures import clock, create_postgres_database, database_url, store
 
 __all__ = [
     "clock",
     "database_url",
     "demo_store",
+    "fhir_validator",
     "other_store",
     "sqlite_demo",
     "sqlite_other",
@@ -66,3 +68,9 @@ def sqlite_other(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def fhir_validator() -> FhirValidator:
+    """The independent FHIR R4 validator (see tests/interop/validator.py)."""
+    return ensure_validator()

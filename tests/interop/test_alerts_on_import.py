@@ -29,15 +29,14 @@ def _export(store: Store) -> dict[str, Any]:
 
 
 def _alerts(store: Store) -> list[OutboxAlert]:
-    """The exported patient's alerts (other demo patients have their own)."""
+    """REFERENCE's alerts (other demo patients may have alerts of their own)."""
     with store.sessions.begin() as session:
         query = (
             select(OutboxAlert)
             .join(Patient, Patient.id == OutboxAlert.patient_id)
             .where(Patient.reference == REFERENCE)
-            .order_by(OutboxAlert.id)
         )
-        return list(session.scalars(query))
+        return list(session.scalars(query.order_by(OutboxAlert.id)))
 
 
 def _handled(store: Store) -> None:

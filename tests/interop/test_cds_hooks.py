@@ -395,3 +395,89 @@ def test_an_ec_key_generated_here_is_trusted_too(demo: Store) -> None:
     )
     headers = token(key, path="/cds-services", alg="ES384", kid="ec")
     assert TestClient(app).get("/cds-services", headers=headers).status_code == 200
+
+
+def test_a_numeric_patient_id_is_a_reference_never_an_internal_number(
+    client: TestClient, rsa_key: Any
+) -> None:
+    """context.patientId "3" is the patient whose reference is "3" (none here): no cards, never
+    internal patient 3's red flags (issue 16, item 1)."""
+    for number in range(1, 11):
+        body = {
+            "hook": "patient-view",
+            "hookInstance": str(uuid.uuid4()),
+            "context": {"patientId": str(number)},
+        }
+        assert call(client, rsa_key, body).json() == {"cards": []}, number
+
+
+def test_a_cards_summary_and_indicator_come_from_the_same_data(
+    client: TestClient, rsa_key: Any, demo: Store
+) -> None:
+    """Prefetched 9/10 scores dated before the latest stored check-in: the trajectory card's
+    indicator and its "N now" are read from the same history, in date order (issue 17 item 8)."""
+    import re  # noqa: PLC0415
+
+    from nervecare.recovery import PatientHistory, assess_trajectory  # noqa: PLC0415
+
+    today = dt.date.today()
+    reference = patient_with(
+        demo, lambda d: d.trajectory.classification == "plateau" and d.history.baseline
+    )
+    [patient] = [p for p in list_patients(demo.sessions) if p.reference == reference]
+    stored = read_patient_export(demo.sessions, patient=patient.id, on=today)
+    last = max(point.recorded_on for point in stored.history.points)
+    days = [last - dt.timedelta(days=n) for n in (1, 2, 3, 4)]
+    pain = [
+        {
+            "resourceType": "Observation",
+            "status": "final",
+            "effectiveDateTime": day.isoformat(),
+            "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
+            "bodySite": {"text": "leg"},
+            "valueQuantity": {"value": 9},
+        }
+        for day in days
+    ]
+    body = {
+        "hook": "patient-view",
+        "hookInstance": str(uuid.uuid4()),
+        "context": {"patientId": reference},
+        "prefetch": {
+            "painScores": {"resourceType": "Bundle", "entry": [{"resource": r} for r in pain]}
+        },
+    }
+    cards = CardsResponse.model_validate(call(client, rsa_key, body).json()).cards
+    merged = sorted(
+        [
+            *stored.history.points,
+            *(
+                point.model_copy(
+                    update={
+                        "days_since_surgery": (day - stored.history.surgery.date).days,
+                        "recorded_on": day,
+                        "leg_pain": 9,
+                        "back_pain": None,
+                        "function_odi": None,
+                    }
+                )
+                for day, point in zip(days, [stored.history.points[-1]] * 4, strict=True)
+            ),
+        ],
+        key=lambda p: p.days_since_surgery,
+    )
+    history = PatientHistory.model_validate({**stored.history.model_dump(), "points": merged})
+    expected = assess_trajectory(history, on=today)
+    warnings = [card for card in cards if card.indicator == "warning"]
+    assert expected.classification == "worsening"
+    [warning] = warnings
+    # The summary says why, in the assessment's own words (the indicator's reason) ...
+    assert warning.summary.startswith(
+        f"Recovery worsening at week {expected.days_since_surgery // 7}: "
+    )
+    assert expected.reasons[0][:60] in warning.summary
+    # ... and the figures in the detail are that assessment's, EHR scores included.
+    if expected.leg_pain is not None:
+        now = re.search(r", ([\d.]+)/10 now", warning.detail or "")
+        assert now is not None
+        assert float(now.group(1)) == expected.leg_pain.current

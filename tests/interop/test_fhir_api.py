@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -64,16 +65,38 @@ def test_a_new_alert_from_an_import_is_a_warning(client: TestClient, rsa_key: An
     OperationOutcome says so in a warning (nothing happens in silence)."""
     path = "/fhir/Patient/DEMO-005/$everything"
     bundle = client.get(path, headers=token(rsa_key, path=path)).json()
-    bundle["entry"] = [
-        e for e in bundle["entry"] if e["resource"]["resourceType"] != "Communication"
-    ]
-    patient = bundle["entry"][0]["resource"]
-    patient["id"] = "DEMO-005-COPY"
-    patient["identifier"][0]["value"] = "DEMO-005-COPY"
+    alerts = [e for e in bundle["entry"] if e["resource"]["resourceType"] == "Communication"]
+    bundle["entry"] = [e for e in bundle["entry"] if e not in alerts]
+    # The same record under a new reference (every subject follows: one patient per Bundle).
+    bundle = json.loads(json.dumps(bundle).replace("DEMO-005", "DEMO-005-COPY"))
     response = client.post("/fhir", json=bundle, headers=token(rsa_key, path="/fhir"))
     assert response.status_code == 201
     issues = response.json()["issue"]
-    pending = int(issues[0]["diagnostics"].split(" new alerts pending")[0].rsplit(" ", 1)[-1])
-    assert pending >= 1
-    assert [i["severity"] for i in issues[1:]] == ["warning"] * pending
-    assert all("a new alert is pending" in i["diagnostics"] for i in issues[1:])
+    assert alerts
+    assert f"{len(alerts)} new alerts pending" in issues[0]["diagnostics"]
+    assert [i["severity"] for i in issues[1:]] == ["warning"] * len(alerts)
+    assert all("a new alert is pending" in issue["diagnostics"] for issue in issues[1:])
+
+
+def test_a_numeric_id_is_a_reference_never_an_internal_number(
+    client: TestClient, rsa_key: Any
+) -> None:
+    """`Patient/2` is the patient whose reference is "2" (none here), never internal patient 2
+    (issue 16, item 1)."""
+    path = "/fhir/Patient/2/$everything"
+    response = client.get(path, headers=token(rsa_key, path=path))
+    assert response.status_code == 404
+    assert response.json()["resourceType"] == "OperationOutcome"
+
+
+def test_a_patient_whose_reference_is_a_number_is_found_by_it(
+    client: TestClient, rsa_key: Any
+) -> None:
+    """Enrolled as "7" over FHIR, the patient is `Patient/7`, not internal patient 7."""
+    source = client.get(EVERYTHING, headers=token(rsa_key, path=EVERYTHING)).json()
+    bundle = json.loads(json.dumps(source).replace("DEMO-003", "7"))
+    posted = client.post("/fhir", json=bundle, headers=token(rsa_key, path="/fhir"))
+    assert posted.status_code == 201, posted.json()
+    path = "/fhir/Patient/7/$everything"
+    again = client.get(path, headers=token(rsa_key, path=path)).json()
+    assert again["entry"][0]["resource"]["identifier"][0]["value"] == "7"

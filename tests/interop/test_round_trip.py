@@ -201,7 +201,8 @@ def test_the_operation_is_snomed_coded_and_read_back(
 ) -> None:
     """Procedure.code carries the cited SNOMED CT concept first, then the project's code, and
     the text; a Procedure coded in SNOMED CT alone imports as the same operation."""
-    bundle = _export(sqlite_other, _enrolled(sqlite_other, procedure))
+    reference = _enrolled(sqlite_other, procedure)
+    bundle = _export(sqlite_other, reference)
     code = _surgery(bundle)["code"]
     assert code["coding"][0] == {
         "system": "http://snomed.info/sct",
@@ -217,7 +218,7 @@ def test_the_operation_is_snomed_coded_and_read_back(
         and e["resource"].get("category", {}).get("coding", [{}])[0].get("code")
         in (None, "index-operation")
     ]
-    bundle["entry"][0]["resource"]["identifier"][0]["value"] = "SNOMED-ONLY"
+    bundle = json.loads(json.dumps(bundle).replace(reference, "SNOMED-ONLY"))
     _surgery(bundle)["code"]["coding"] = [code["coding"][0]]
     imported = import_fhir(sqlite_other.sessions, bundle, clock=lambda: TODAY)
     assert imported.patient_created

@@ -12,7 +12,8 @@ import typer
 
 from nervecare.cli._app import app
 from nervecare.cli.db import UrlOption, cli_actor, opened_store
-from nervecare.interop.fhir import FhirInputError, operation_outcome
+from nervecare.interop.fhir import FhirInputError, Problem, operation_outcome
+from nervecare.interop.safe_json import JsonInputError, load_json
 from nervecare.interop.service import export_patient, import_fhir
 
 __all__ = ["export", "import_"]
@@ -66,9 +67,10 @@ def import_(
 ) -> None:
     """Enrol a patient or store check-ins from FHIR; invalid input gets an OperationOutcome."""
     try:
-        document = json.loads(file.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as error:
-        typer.echo(f"error: {file} is not JSON: {error}", err=True)
+        document = load_json(file.read_bytes())
+    except JsonInputError as error:
+        problem = Problem("(document)", f"{file.name}: {error}", "structure")
+        typer.echo(json.dumps(operation_outcome([problem]), indent=2))
         raise typer.Exit(1) from None
     with opened_store(url) as store:
         try:

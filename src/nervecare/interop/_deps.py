@@ -7,11 +7,19 @@ minimal app alike.
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from nervecare.interop.jwt_auth import JtiCache, TokenError, VerifiedCaller, verify_bearer
+from nervecare.interop.jwt_auth import (
+    JtiCache,
+    ReplayGuard,
+    StoredJtis,
+    TokenError,
+    VerifiedCaller,
+    verify_bearer,
+)
 from nervecare.interop.settings import InteropSettings, get_interop_settings
 from nervecare.store.service import Store
 
@@ -35,12 +43,21 @@ def get_interop_settings_dep(request: Request) -> InteropSettings:
     return settings if isinstance(settings, InteropSettings) else get_interop_settings()
 
 
-def _replay_cache(request: Request) -> JtiCache:
+def _replay_cache(request: Request) -> ReplayGuard:
+    """The database's record of used JWT ids (shared by every process), or, for an app
+    without a store, this process's memory."""
+    store = getattr(request.app.state, "store", None)
+    if isinstance(store, Store):
+        return StoredJtis(store.sessions)
     cache = getattr(request.app.state, "interop_jti_cache", None)
     if not isinstance(cache, JtiCache):
         cache = request.app.state.interop_jti_cache = JtiCache()
     return cache
 
+
+_log = logging.getLogger("nervecare.interop.jwt_auth")
+#: The one answer to an untrusted call.
+UNTRUSTED = "this call is not trusted: send a valid, fresh JWT signed by a trusted issuer"
 
 StoreDep = Annotated[Store, Depends(get_store)]
 InteropSettingsDep = Annotated[InteropSettings, Depends(get_interop_settings_dep)]
@@ -58,8 +75,11 @@ def trusted_caller(request: Request, settings: InteropSettingsDep) -> VerifiedCa
             replay=_replay_cache(request),
         )
     except TokenError as error:
+        # The caller learns only that the call is not trusted; which issuers and keys are
+        # trusted, and why this token is not, stays in the log (issue 16, item 10).
+        _log.info("refused a call to %s: %s", request.url.path, error)
         raise HTTPException(
-            status_code=401, detail=str(error), headers={"WWW-Authenticate": "Bearer"}
+            status_code=401, detail=UNTRUSTED, headers={"WWW-Authenticate": "Bearer"}
         ) from None
 
 

@@ -23,6 +23,8 @@ from fastapi.responses import JSONResponse
 from nervecare.interop._deps import StoreDep, TrustedCaller
 from nervecare.interop.cds_hooks import router as cds_hooks_router
 from nervecare.interop.fhir import FhirInputError, Problem, operation_outcome
+from nervecare.interop.fhir.definitions import extension_definitions
+from nervecare.interop.safe_json import JsonInputError, load_json
 from nervecare.interop.service import export_patient, import_fhir
 from nervecare.store.errors import PatientNotFoundError
 
@@ -36,14 +38,33 @@ def _outcome(problems: list[Problem], status: int) -> JSONResponse:
     return JSONResponse(operation_outcome(problems), status_code=status, media_type=FHIR_JSON)
 
 
+#: The earliest day a record can be assessed on; the latest is a year from today.
+EARLIEST_DAY = dt.date(1900, 1, 1)
+
+
+def _day_problem(on: dt.date | None) -> Problem | None:
+    """A day outside what is clinically meaningful (and what date arithmetic can hold)."""
+    latest = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=366)
+    if on is None or EARLIEST_DAY <= on <= latest:
+        return None
+    return Problem("on", f"the day must be between {EARLIEST_DAY} and {latest}", "value")
+
+
 @fhir_router.get("/Patient/{patient_id}/$everything")
 def everything(
     patient_id: str, caller: TrustedCaller, store: StoreDep, on: dt.date | None = None
 ) -> JSONResponse:
     """The patient's record as a FHIR Bundle (trajectory and suggestions as of `on`)."""
+    problem = _day_problem(on)
+    if problem is not None:
+        return _outcome([problem], 400)
     try:
         bundle = export_patient(
-            store.sessions, patient=patient_id, on=on, actor=f"fhir:{caller.issuer}"
+            store.sessions,
+            patient=patient_id,
+            on=on,
+            actor=f"fhir:{caller.issuer}",
+            by_reference=True,
         )
     except PatientNotFoundError:
         return _outcome([Problem("Patient.id", f"no patient {patient_id!r}", "not-found")], 404)
@@ -51,13 +72,23 @@ def everything(
     return JSONResponse(content, media_type=FHIR_JSON)
 
 
+@fhir_router.get("/StructureDefinition/{definition_id}")
+def structure_definition(definition_id: str) -> JSONResponse:
+    """The StructureDefinition of a nervecare extension (public: a validator resolves them)."""
+    for definition in extension_definitions():
+        if definition["id"] == definition_id:
+            return JSONResponse(definition, media_type=FHIR_JSON)
+    problem = Problem("StructureDefinition.id", f"no StructureDefinition {definition_id!r}")
+    return _outcome([Problem(problem.expression, problem.message, "not-found")], 404)
+
+
 @fhir_router.post("")
 async def take_in(request: Request, caller: TrustedCaller, store: StoreDep) -> JSONResponse:
     """Enrol a patient and/or store check-ins from FHIR; idempotent on each check-in's id."""
     try:
-        document = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError) as error:
-        return _outcome([Problem("(document)", f"not JSON: {error}", "structure")], 400)
+        document = load_json(await request.body())
+    except JsonInputError as error:
+        return _outcome([Problem("(document)", str(error), "structure")], 400)
     try:
         summary = import_fhir(store.sessions, document, actor=f"fhir:{caller.issuer}")
     except FhirInputError as error:

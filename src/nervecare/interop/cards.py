@@ -98,18 +98,24 @@ def _trajectory_card(
     if trajectory.classification not in _CONCERNING:
         return []
     week = trajectory.days_since_surgery // 7
-    pain = ""
+    # The summary gives the reason the indicator rests on, in the assessment's own words: a
+    # "leg pain 7 before surgery, 6.5 now" beside "worsening" (a rising trend) read as a
+    # contradiction. The figures, from the same assessment, go in the detail.
+    why = f": {trajectory.reasons[0]}" if trajectory.reasons else ""
+    lines = [f"- {reason}" for reason in trajectory.reasons]
     if trajectory.leg_pain is not None:
-        pain = f": leg pain {trajectory.leg_pain.baseline:g} before surgery, "
-        pain += f"{trajectory.leg_pain.current:g} now"
+        lines.append(
+            f"- leg pain {trajectory.leg_pain.baseline:g}/10 before surgery, "
+            f"{trajectory.leg_pain.current:g}/10 now (recent median, scores the EHR sent included)"
+        )
     keys = list(trajectory.expected.sources) if trajectory.expected is not None else []
     keys += [key for figure in trajectory.figures_used for key in figure.sources]
-    detail = "\n".join(f"- {reason}" for reason in trajectory.reasons)
+    detail = "\n".join(lines)
     return [
         _card(
             key=f"trajectory:{trajectory.classification}",
             hook_instance=hook_instance,
-            summary=f"Recovery {trajectory.classification.replace('_', ' ')} at week {week}{pain}",
+            summary=f"Recovery {trajectory.classification.replace('_', ' ')} at week {week}{why}",
             indicator="warning",
             detail=detail + f"\n\nFigures from: {', '.join(dict.fromkeys(keys)) or '-'}",
             source=_source(keys, "nervecare recovery trajectory"),

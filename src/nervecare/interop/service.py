@@ -63,12 +63,20 @@ def read_patient_export(
     action: str = "fhir.exported",
     actor: str = "system",
     clock: Clock = utc_now,
+    by_reference: bool = False,
 ) -> PatientExport:
     """Everything the export, the cards and the reports show about one patient (one audited
     read, then the medication plans and adherence over `since` (default 6 weeks) to `on`);
-    `extra_points` (e.g. pain scores an EHR sent along) join the stored history."""
+    `extra_points` (e.g. pain scores an EHR sent along) join the stored history.
+
+    `by_reference` looks the patient up by reference only, as every external interface must
+    (an internal number is never a patient's FHIR id)."""
     with sessions.begin() as session:
-        found = repo.find_patient(session, key=patient)
+        found = (
+            repo.find_patient_by_reference(session, reference=str(patient))
+            if by_reference
+            else repo.find_patient(session, key=patient)
+        )
         if found is None:
             raise PatientNotFoundError(patient)
         append_audit(session, at=clock(), actor=actor, action=action, patient_id=found.id)
@@ -118,11 +126,18 @@ def export_patient(
     actor: str = "system",
     clock: Clock = utc_now,
     fhir_base: str = DEFAULT_FHIR_BASE,
+    by_reference: bool = False,
 ) -> Bundle:
-    """The patient's record as a validated FHIR Bundle; trajectory and suggestions as of `on`."""
+    """The patient's record as a validated FHIR Bundle; trajectory and suggestions as of `on`
+    (`by_reference`: see `read_patient_export`)."""
     now = clock()
     data = read_patient_export(
-        sessions, patient=patient, on=on or now.date(), actor=actor, clock=lambda: now
+        sessions,
+        patient=patient,
+        on=on or now.date(),
+        actor=actor,
+        clock=lambda: now,
+        by_reference=by_reference,
     )
     return bundle_for_patient(data, now=now, fhir_base=fhir_base)
 
@@ -145,7 +160,9 @@ def import_fhir(
         with sessions.begin() as session:
             new = request.new
             if new is None:
-                found = repo.find_patient(session, key=request.patient_key or "", lock=True)
+                found = repo.find_patient_by_reference(
+                    session, reference=request.patient_key or "", lock=True
+                )
                 if found is None:
                     raise FhirInputError(
                         [

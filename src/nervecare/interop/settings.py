@@ -54,6 +54,11 @@ class InteropSettings(BaseSettings):
         "PS512",
     )
     max_token_lifetime_seconds: int = Field(default=300, ge=1)
+    cors_origins: tuple[str, ...] = Field(
+        default=(),
+        description="JSON list of the EHR origins (scheme://host[:port]) whose browser-based "
+        "CDS clients may call CDS Hooks (CORS); none by default.",
+    )
 
 
 @cache

@@ -589,10 +589,10 @@ def import_record(
     client id), so sending the same Bundle twice stores nothing twice; their treatment record
     and plans are kept as they are (an import adds check-ins to a known patient, nothing else)."""
     existing = (
-        None if new.reference is None else repo.find_patient(session, key=new.reference, lock=True)
+        None
+        if new.reference is None
+        else repo.find_patient_by_reference(session, reference=new.reference, lock=True)
     )
-    if existing is not None and existing.reference != new.reference:
-        existing = None  # a number that happens to match another patient's id
     created = existing is None
     notes: list[str] = []
     if existing is None:

@@ -710,3 +710,25 @@ class CheckInQuestionRow(Base):
     answer: Mapped[str | None] = mapped_column(String(16))
     answered_at: Mapped[dt.datetime | None]
     escalated_at: Mapped[dt.datetime | None]
+
+
+# ------------------------------------------------------------------ interop integrity (0009)
+# Owned by the interop work (issues 16 and 17); used by nervecare.store.token_ids.
+
+__all__ += ["TokenIdRow"]
+
+
+class TokenIdRow(Base):
+    """A JWT id (`jti`) a CDS client or FHIR caller has used, until its token expires.
+
+    In the database rather than in one process's memory, so that a token replayed against
+    another web process (several workers on PostgreSQL) is refused too; the primary key makes
+    the claim atomic.
+    """
+
+    __tablename__ = "token_ids"
+    __table_args__ = (Index(None, "expires_at"),)
+
+    #: The issuer and the jti, as `issuer|jti`.
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    expires_at: Mapped[dt.datetime]

@@ -37,6 +37,7 @@ __all__ = [
     "baseline_for",
     "find_checkin_by_client_id",
     "find_patient",
+    "find_patient_by_reference",
     "get_or_create_team",
     "insert_alert",
     "insert_baseline",
@@ -109,6 +110,18 @@ def find_patient(session: Session, *, key: int | str, lock: bool = False) -> Pat
         if patient is not None:
             return patient
     return None
+
+
+def find_patient_by_reference(
+    session: Session, *, reference: str, lock: bool = False
+) -> Patient | None:
+    """By the patient's reference only, never by internal number.
+
+    External interfaces (FHIR, CDS Hooks, imports) name patients by reference: an internal id
+    that happens to equal a reference ("2") must never pick another patient.
+    """
+    query = select(Patient).where(Patient.reference == reference)
+    return session.scalars(query.with_for_update() if lock else query).one_or_none()
 
 
 def list_patients(session: Session, *, team: str | None = None) -> Sequence[Row[Patient, str]]:

@@ -88,8 +88,8 @@ def checkin_ids_of(session: Session, *, reference: str | None) -> set[int]:
     before an import so that its answers go only beside the check-ins it adds."""
     if reference is None:
         return set()
-    patient = repo.find_patient(session, key=reference)
-    if patient is None or patient.reference != reference:
+    patient = repo.find_patient_by_reference(session, reference=reference)
+    if patient is None:
         return set()
     return set(session.scalars(select(CheckInRow.id).where(CheckInRow.patient_id == patient.id)))
 

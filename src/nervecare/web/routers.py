@@ -36,3 +36,6 @@ def extra_routers() -> list[APIRouter]:
 def include_routers(app: FastAPI) -> None:
     for router in (*CORE_ROUTERS, *extra_routers()):
         app.include_router(router)
+    from nervecare.interop.http import install_interop_http  # noqa: PLC0415
+
+    install_interop_http(app)  # FHIR errors as OperationOutcomes, CORS for CDS Hooks

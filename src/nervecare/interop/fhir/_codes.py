@@ -33,6 +33,8 @@ class ProcedureCode(_Strict):
 
 
 class PainSeverityCode(_Strict):
+    """A standard code (system, code, display) with the sources that confirm it."""
+
     system: str
     code: str
     display: str
@@ -63,6 +65,8 @@ class Codes(_Strict):
     systems: Systems
     procedures: dict[SurgicalProcedure, ProcedureCode]
     pain_severity: PainSeverityCode
+    body_temperature: PainSeverityCode
+    test_data_tag: PainSeverityCode
     rxnorm: RxNormSystem
 
     def extension_url(self, name: str) -> str:
@@ -76,6 +80,8 @@ def load_codes() -> Codes:
     registry.require(codes.sources, cited_by="interop codes")
     registry.require(codes.pain_severity.sources, cited_by="interop pain severity code")
     registry.require(codes.rxnorm.sources, cited_by="interop RxNorm system")
+    registry.require(codes.body_temperature.sources, cited_by="interop body temperature code")
+    registry.require(codes.test_data_tag.sources, cited_by="interop test data tag")
     for name, procedure in codes.procedures.items():
         registry.require(procedure.sources, cited_by=f"interop procedure code {name}")
     return codes

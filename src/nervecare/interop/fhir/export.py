@@ -34,6 +34,7 @@ from nervecare.interop.fhir.ids import (
     patient_resource_id,
     safe_id,
 )
+from nervecare.interop.fhir.narrative import with_narrative
 from nervecare.interop.fhir.plans import plan_resources
 from nervecare.interop.fhir.questionnaire import checkin_questionnaire, response_from_checkin
 from nervecare.interop.fhir.side_effects import side_effect_resources
@@ -66,6 +67,8 @@ ALERT_EXTENSION = "alert"
 INDEX_OPERATION = "index-operation"
 SNOMED = "http://snomed.info/sct"
 TREATMENT_DONE = "treatment-done"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+BODY_TEMPERATURE_PROFILE = "http://hl7.org/fhir/StructureDefinition/bodytemp"
 _ALERT_STATUS = {
     "pending": "preparation",
     "delivering": "in-progress",
@@ -148,11 +151,8 @@ class _Builder:
         if record.birth_year is not None:
             resource["birthDate"] = f"{record.birth_year:04d}"
         if record.is_synthetic:
-            resource["meta"] = {
-                "tag": [
-                    _coding(self.codes.systems.extension, "synthetic", "Synthetic (demo) patient")
-                ]
-            }
+            tag = self.codes.test_data_tag
+            resource["meta"] = {"tag": [_coding(tag.system, tag.code, tag.display)]}
         self.resources.append(Patient.model_validate(resource))
 
     def surgery(self) -> None:
@@ -202,27 +202,26 @@ class _Builder:
         if measure in ("leg_pain", "back_pain"):
             pain = codes.pain_severity
             codings.insert(0, _coding(pain.system, pain.code, pain.display))
+        category = _coding(OBSERVATION_CATEGORY, "survey")
         if measure == "temperature_c":
+            # A vital sign (FHIR R4 body temperature profile): LOINC 8310-5, UCUM Cel.
             unit = {"unit": "°C", "system": "http://unitsofmeasure.org", "code": "Cel"}
+            temperature = codes.body_temperature
+            codings.insert(0, _coding(temperature.system, temperature.code, temperature.display))
+            category = _coding(OBSERVATION_CATEGORY, "vital-signs", "Vital Signs")
         resource: dict[str, Any] = {
             "resourceType": "Observation",
             "id": resource_id,
             "status": "final",
-            "category": [
-                {
-                    "coding": [
-                        _coding(
-                            "http://terminology.hl7.org/CodeSystem/observation-category", "survey"
-                        )
-                    ]
-                }
-            ],
+            "category": [{"coding": [category]}],
             "code": {"coding": codings, "text": measure.replace("_", " ")},
             "subject": self.subject,
             "valueQuantity": {"value": value, **unit},
         }
         if measure in ("leg_pain", "back_pain"):
             resource["bodySite"] = {"text": measure.split("_", maxsplit=1)[0]}
+        if measure == "temperature_c":
+            resource["meta"] = {"profile": [BODY_TEMPERATURE_PROFILE]}
         if when is not None:
             resource["effectiveDateTime"] = when
         if derived_from is not None:
@@ -541,7 +540,7 @@ def _bundle(
     entries = [
         {
             "fullUrl": f"{fhir_base}/{resource.get_resource_type()}/{resource.id}",
-            "resource": resource.model_dump(mode="json", exclude_none=True),
+            "resource": with_narrative(resource.model_dump(mode="json", exclude_none=True)),
         }
         for resource in resources
     ]

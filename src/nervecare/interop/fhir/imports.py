@@ -19,18 +19,29 @@ from typing import Any, get_args
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.communication import Communication
+from fhir.resources.R4B.flag import Flag
 from fhir.resources.R4B.medicationadministration import MedicationAdministration
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.procedure import Procedure
+from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nervecare.interop.fhir._codes import load_codes
 from nervecare.interop.fhir._extensions import extension_values, find_extension
 from nervecare.interop.fhir.export import ALERT_EXTENSION, SNOMED, TREATMENT_DONE
+from nervecare.interop.fhir.ids import patient_resource_id
+from nervecare.interop.fhir.integrity import (
+    BundleEntry,
+    PatientIdentity,
+    bundle_entries,
+    patient_reference_problems,
+    reference_problems,
+    resource_type_problem,
+)
 from nervecare.interop.fhir.plans import is_programme, read_plans
 from nervecare.interop.fhir.problems import FhirInputError, Problem, problems_from_validation
 from nervecare.interop.fhir.questionnaire import checkin_from_response
@@ -68,7 +79,12 @@ _MODELS: dict[str, type[Any]] = {
     "MedicationRequest": MedicationRequest,
     "MedicationAdministration": MedicationAdministration,
     "Communication": Communication,
+    "Flag": Flag,
+    "Questionnaire": Questionnaire,
 }
+#: Read only to be validated: nervecare recomputes them from the check-ins (and serves its own
+#: Questionnaire), so they cannot be imported on their own.
+_RECOMPUTED = frozenset({"Flag", "Questionnaire"})
 #: Communication.status -> alert state, for a Communication without nervecare's alert extension.
 _ALERT_STATE = {
     "preparation": "pending",
@@ -133,6 +149,7 @@ def patient_key_of_response(response: QuestionnaireResponse) -> str | None:
 class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.notes: list[str] = []
         self.codes = load_codes()
 
     def add(self, where: str, message: str, code: Any = "invalid") -> None:
@@ -155,13 +172,21 @@ class _Reader:
         team = None
         if patient.managingOrganization is not None:
             team = patient.managingOrganization.display
-        tags = {tag.code for tag in (patient.meta.tag or [])} if patient.meta else set()
+        tags = (
+            {(tag.system, tag.code) for tag in (patient.meta.tag or [])} if patient.meta else set()
+        )
+        test_data = self.codes.test_data_tag
+        # HL7's "test health data" tag; earlier exports wrote "synthetic" under the project's
+        # extension namespace, which is still read.
+        synthetic = (test_data.system, test_data.code) in tags or any(
+            code == "synthetic" for _system, code in tags
+        )
         return {
             "reference": reference,
             "display_name": name or "?",
             "birth_year": birth_year,
             "team": team or DEFAULT_TEAM,
-            "is_synthetic": "synthetic" in tags,
+            "is_synthetic": synthetic,
         }
 
     def surgery(self, procedure: Procedure, where: str) -> Surgery | None:
@@ -331,13 +356,15 @@ class _Reader:
             return None
 
 
-def _validated(resources: list[tuple[dict[str, Any], str]], reader: _Reader) -> list[Any]:
+def _validated(entries: list[BundleEntry], reader: _Reader) -> list[Any]:
     parsed: list[Any] = []
-    for document, where in resources:
+    for entry in entries:
+        document, where = entry.resource, entry.where
         kind = document.get("resourceType")
         model = _MODELS.get(str(kind))
         if model is None:
             parsed.append((None, where))
+            reader.notes.append(f"{where}: a {kind} is not read by nervecare and was not imported")
             continue
         try:
             parsed.append((model.model_validate(document), where))
@@ -349,27 +376,32 @@ def _validated(resources: list[tuple[dict[str, Any], str]], reader: _Reader) -> 
     return parsed
 
 
-def _entries(document: Any, reader: _Reader) -> list[tuple[dict[str, Any], str]]:
+def _entries(document: Any, reader: _Reader) -> list[BundleEntry]:
     if not isinstance(document, dict):
         reader.add("(document)", "expected a FHIR resource (a JSON object)", "structure")
         return []
     kind = document.get("resourceType")
     if kind != "Bundle":
-        if kind not in _MODELS:
+        if not isinstance(kind, str) or kind not in _MODELS or kind in _RECOMPUTED:
+            problem = resource_type_problem(kind, "(document)")
+            hint = f" ({problem.message})" if problem is not None else ""
             reader.add(
                 "resourceType",
-                f"cannot import a {kind!r}: send a Bundle, a Patient "
+                f"cannot import a {kind!r}{hint}: send a Bundle, a Patient "
                 "with its Procedure, or a QuestionnaireResponse",
                 "structure",
             )
             return []
-        return [(document, str(kind))]
+        return [BundleEntry(document, str(kind), None)]
+    entries = bundle_entries(document, reader.problems)
+    if reader.problems:
+        return []
     try:
         Bundle.model_validate(
             {k: v for k, v in document.items() if k != "entry"}
             | {
                 "entry": [
-                    {k: v for k, v in (e or {}).items() if k != "resource"}
+                    {k: v for k, v in e.items() if k != "resource"}
                     for e in document.get("entry") or []
                 ]
             }
@@ -377,16 +409,13 @@ def _entries(document: Any, reader: _Reader) -> list[tuple[dict[str, Any], str]]
     except ValidationError as error:
         reader.problems += problems_from_validation("Bundle", error)
         return []
-    return [
-        (entry["resource"], f"Bundle.entry[{index}].resource")
-        for index, entry in enumerate(document.get("entry") or [])
-        if isinstance(entry, dict) and isinstance(entry.get("resource"), dict)
-    ]
+    return entries
 
 
 @dataclass
 class _Collected:
     surgery: Surgery | None = None
+    surgery_at: str | None = None
     baseline: dict[str, Any] = field(default_factory=dict)
     checkins: list[ImportedCheckIn] = field(default_factory=list)
     medications: list[MedicationTrial] = field(default_factory=list)
@@ -418,18 +447,22 @@ def _collect(parsed: list[Any], reader: _Reader) -> _Collected:
             if _category(resource) == TREATMENT_DONE:
                 done = reader.done(resource, where)
                 collected.procedures += [done] if done is not None else []
-            elif collected.surgery is None:
+            elif collected.surgery_at is None:
+                collected.surgery_at = where
                 collected.surgery = reader.surgery(resource, where)
+            else:
+                reader.add(
+                    where,
+                    "a patient has one index operation; this is a second "
+                    f"(the first is {collected.surgery_at})",
+                    "structure",
+                )
         elif isinstance(resource, Observation) and _ext(resource, "preoperative-baseline"):
             _baseline_value(resource, reader, collected)
         elif isinstance(resource, QuestionnaireResponse):
             imported = reader.checkin(resource, where)
             if imported is not None:
-                if resource.id:
-                    collected.responses[f"QuestionnaireResponse/{resource.id}"] = len(
-                        collected.checkins
-                    )
-                collected.checkins.append(imported)
+                _add_checkin(imported, resource, where, reader, collected)
         elif isinstance(resource, MedicationStatement):
             trial = reader.medication(resource, where)
             collected.medications += [trial] if trial is not None else []
@@ -441,6 +474,34 @@ def _collect(parsed: list[Any], reader: _Reader) -> _Collected:
             collected.exercise += reader.exercise(resource)
     _attach_alerts(parsed, reader, collected)
     return collected
+
+
+def _add_checkin(
+    imported: ImportedCheckIn,
+    resource: QuestionnaireResponse,
+    where: str,
+    reader: _Reader,
+    collected: _Collected,
+) -> None:
+    """One check-in per client id: a copy of a check-in already in the Bundle (same identifier,
+    same answers) is the same check-in, so its alert stays linked to it and no second one is
+    stored or alerted; a different check-in under the same identifier is refused."""
+    index = next(
+        (i for i, c in enumerate(collected.checkins) if c.client_id == imported.client_id), None
+    )
+    if index is None:
+        index = len(collected.checkins)
+        collected.checkins.append(imported)
+    elif collected.checkins[index].checkin != imported.checkin:
+        reader.add(
+            f"{where}.identifier",
+            f"another check-in in the Bundle has the identifier {imported.client_id!r} "
+            "with different answers",
+            "value",
+        )
+        return
+    if resource.id:
+        collected.responses[f"QuestionnaireResponse/{resource.id}"] = index
 
 
 def _attach_alerts(parsed: list[Any], reader: _Reader, collected: _Collected) -> None:
@@ -509,10 +570,45 @@ def _subject_key(parsed: list[Any], collected: _Collected, reader: _Reader) -> s
     return keys.pop()
 
 
+def _identity_problems(
+    entries: list[BundleEntry], patients: list[tuple[Patient, str]], key: str | None
+) -> list[Problem]:
+    """Every reference to a patient names the Bundle's one patient (its Patient, or the one
+    patient its check-ins name), and every other reference resolves inside the Bundle."""
+    if patients:
+        patient, where = patients[0]
+        entry = next(e for e in entries if e.where == where)
+        local = {f"Patient/{patient.id}"} if patient.id else set()
+        local |= {entry.full_url} if entry.full_url else set()
+        reference = next(
+            (
+                str(i.value)
+                for i in patient.identifier or []
+                if i.system == load_codes().systems.patient_reference
+            ),
+            patient.id,
+        )
+        identity = PatientIdentity(local=frozenset(local), reference=reference)
+        describe = f"the Bundle's Patient ({where})"
+    elif key is not None:
+        identity = PatientIdentity(
+            local=frozenset({f"Patient/{key}", f"Patient/{patient_resource_id(key)}"}),
+            reference=key,
+        )
+        describe = f"the patient the check-ins name ({key!r})"
+    else:
+        return reference_problems(entries)
+    return [
+        *patient_reference_problems(entries, identity, describe=describe),
+        *reference_problems(entries),
+    ]
+
+
 def parse_import(document: Any) -> ImportRequest:
     """Map an incoming FHIR document to what to store, or raise `FhirInputError`."""
     reader = _Reader()
-    parsed = _validated(_entries(document, reader), reader)
+    entries = _entries(document, reader)
+    parsed = _validated(entries, reader)
     patients = [(r, w) for r, w in parsed if isinstance(r, Patient)]
     if len(patients) > 1:
         reader.add(patients[1][1], "a Bundle may carry one patient only", "structure")
@@ -531,6 +627,13 @@ def parse_import(document: Any) -> ImportRequest:
         patient_key = fields["reference"]
     else:
         patient_key = _subject_key(parsed, collected, reader)
+    if entries and not any(p.code == "structure" for p in reader.problems):
+        named = tuple(p.expression for p in reader.problems)
+        reader.problems += [
+            problem  # one issue per element: a reader's own word on it comes first
+            for problem in _identity_problems(entries, patients, patient_key)
+            if not problem.expression.startswith(named)
+        ]
     if reader.problems:
         raise FhirInputError(reader.problems)
     return ImportRequest(
@@ -544,5 +647,5 @@ def parse_import(document: Any) -> ImportRequest:
         programmes=tuple(planned.programmes),
         feedback=tuple(planned.feedback),
         side_effects=tuple(side_effects),
-        notes=(*collected.notes, *planned.notes),
+        notes=(*reader.notes, *collected.notes, *planned.notes),
     )

@@ -15,7 +15,11 @@ from functools import cache
 from typing import Any
 
 from fhir.resources.R4B.questionnaire import Questionnaire
-from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+from fhir.resources.R4B.questionnaireresponse import (
+    QuestionnaireResponse,
+    QuestionnaireResponseItemAnswer,
+)
+from pydantic import ValidationError
 
 from nervecare.checkin import CheckIn, CheckInError, parse_checkin
 from nervecare.interop.fhir._codes import load_codes
@@ -37,7 +41,7 @@ _HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
 _UNASKED: dict[str, tuple[str, str]] = {
     "schema_version": ("string", "Check-in contract version"),
     "patient_id": ("string", "The sender's patient id"),
-    "recorded_at": ("string", "When the check-in was recorded (RFC 3339, as sent)"),
+    "recorded_at": ("dateTime", "When the check-in was recorded"),
     "function_odi": ("integer", "Oswestry Disability Index, 0-100 (lower is better)"),
 }
 _ITEM_TYPE = {
@@ -56,7 +60,10 @@ _VALUE_KEY = {
     "text": "valueString",
     "string": "valueString",
     "choice": "valueCoding",
+    "dateTime": "valueDateTime",
 }
+_MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
+_MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 
 
 def questionnaire_url() -> str:
@@ -73,6 +80,55 @@ def _empty_string_url() -> str:
 
 def _unknown_fields_url() -> str:
     return load_codes().extension_url("checkin-unknown-fields")
+
+
+def _original_text_url() -> str:
+    return load_codes().extension_url("original-text")
+
+
+@cache
+def _ranges() -> dict[str, tuple[float, float]]:
+    """Field -> (minimum, maximum) of every number the check-in contract bounds."""
+    ranges: dict[str, tuple[float, float]] = {}
+    for field, schema in CheckIn.model_json_schema()["properties"].items():
+        for option in [schema, *schema.get("anyOf", [])]:
+            if "minimum" in option and "maximum" in option:
+                ranges[field] = (option["minimum"], option["maximum"])
+    return ranges
+
+
+def _standard_codes() -> dict[str, dict[str, str]]:
+    """Items with a standard (LOINC) code: the 0-10 pain scores and the body temperature."""
+    codes = load_codes()
+    pain = {"system": codes.pain_severity.system, "code": codes.pain_severity.code}
+    pain["display"] = codes.pain_severity.display
+    temperature = codes.body_temperature
+    return {
+        "leg_pain": pain,
+        "back_pain": pain,
+        "temperature_c": {
+            "system": temperature.system,
+            "code": temperature.code,
+            "display": temperature.display,
+        },
+    }
+
+
+def _described(item: dict[str, Any]) -> dict[str, Any]:
+    """The item with its answer range (minValue/maxValue) and standard code, where known."""
+    field = item["linkId"]
+    if field in _ranges() and item["type"] in ("integer", "decimal"):
+        key = "valueInteger" if item["type"] == "integer" else "valueDecimal"
+        low, high = _ranges()[field]
+        cast = int if item["type"] == "integer" else float
+        item["extension"] = [
+            *item.get("extension", []),
+            {"url": _MIN_VALUE, key: cast(low)},
+            {"url": _MAX_VALUE, key: cast(high)},
+        ]
+    if field in _standard_codes():
+        item["code"] = [_standard_codes()[field]]
+    return item
 
 
 @cache
@@ -101,7 +157,7 @@ def _question_item(question: Question) -> dict[str, Any]:
         item["repeats"] = True
     choices = questionnaire.choices_for(question)
     if question.kind == "yes_no" or not choices:
-        return item
+        return _described(item)
     item["answerOption"] = [
         {
             "valueCoding": {
@@ -127,13 +183,15 @@ def _questionnaire_document() -> str:
         }
         sections.append(group)
     hidden = [
-        {
-            "linkId": field,
-            "text": text,
-            "type": kind,
-            "required": False,
-            "extension": [{"url": _HIDDEN, "valueBoolean": True}],
-        }
+        _described(
+            {
+                "linkId": field,
+                "text": text,
+                "type": kind,
+                "required": False,
+                "extension": [{"url": _HIDDEN, "valueBoolean": True}],
+            }
+        )
         for field, (kind, text) in _UNASKED.items()
     ]
     document = {
@@ -179,9 +237,25 @@ def _answers(field: str, value: object) -> list[dict[str, Any]]:
             answers.append({"extension": [{"url": _empty_string_url(), "valueBoolean": True}]})
         elif kind == "decimal":
             answers.append({"valueDecimal": Decimal(repr(float(item)))})  # type: ignore[arg-type]
+        elif kind == "dateTime":
+            answers.append(_date_time_answer(str(item)))
         else:
             answers.append({_VALUE_KEY[kind]: item})
     return answers
+
+
+def _date_time_answer(text: str) -> dict[str, Any]:
+    """A dateTime answer; FHIR writes some instants differently (`+00:00` as `Z`), so the text
+    as sent travels beside it when it differs, and a check-in comes back exactly."""
+    original = {"url": _original_text_url(), "valueString": text}
+    try:
+        answer = QuestionnaireResponseItemAnswer.model_validate({"valueDateTime": text})
+    except ValidationError:
+        return {"extension": [original]}
+    written = answer.model_dump(mode="json", exclude_none=True).get("valueDateTime")
+    if written == text:
+        return {"valueDateTime": text}
+    return {"valueDateTime": written, "extension": [original]}
 
 
 def response_from_checkin(
@@ -249,6 +323,12 @@ def _answer_value(field: str, answer: Any, where: str, problems: list[Problem]) 
     extensions = answer.extension or []
     if kind in ("text", "string") and any(e.url == _empty_string_url() for e in extensions):
         return ""
+    if kind == "dateTime":
+        for extension in extensions:
+            if extension.url == _original_text_url() and extension.valueString is not None:
+                return str(extension.valueString)
+        if answer.valueDateTime is not None:
+            return str(answer.model_dump(mode="json", exclude_none=True)["valueDateTime"])
     if kind == "choice":
         return _choice_value(field, answer, where, problems)
     value = getattr(answer, _VALUE_KEY[kind], None)
