@@ -63,21 +63,38 @@ def serve(
         typer.echo("demo sign-ins (SYNTHETIC data only, for trying nervecare):")
         for signin in DEMO_SIGNINS:
             typer.echo(f"  {signin.kind:<9}  name {signin.username:<15} password {signin.password}")
-    _run_server(create_app(settings), database_url=settings.database_url, host=host, port=port)
+    _run_server(
+        create_app(settings),
+        database_url=settings.database_url,
+        host=host,
+        port=port,
+        trusted_proxies=settings.trusted_proxies,
+    )
 
 
-def _run_server(application: Any, *, database_url: str, host: str, port: int) -> None:
+def _run_server(
+    application: Any, *, database_url: str, host: str, port: int, trusted_proxies: list[str]
+) -> None:
     """Serve; on SQLite also deliver alerts from a worker thread of this process.
 
     One machine, one process needs no second command. On PostgreSQL, run `nervecare worker`
-    processes beside the web processes instead.
+    processes beside the web processes instead. X-Forwarded-For is believed only from the
+    configured trusted proxies (none by default): from anyone else it would let a client choose
+    the address that sign-in throttling counts.
     """
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     from nervecare.store.service import open_store  # noqa: PLC0415
 
     def run() -> None:
-        uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+        uvicorn.run(
+            application,
+            host=host,
+            port=port,
+            log_level="info",
+            proxy_headers=bool(trusted_proxies),
+            forwarded_allow_ips=list(trusted_proxies) or None,
+        )
 
     if not database_url.startswith("sqlite"):
         run()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, HTTPException, Request
+from fastapi import APIRouter, Body, Header, HTTPException, Request, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -24,9 +24,9 @@ from nervecare.checkin import CheckInError
 from nervecare.medications import SideEffectAnswer
 from nervecare.recovery import assess_trajectory
 from nervecare.store.accounts import (
-    RateLimits,
     SignInRefusedError,
     TooManyAttemptsError,
+    end_session,
     sign_in,
 )
 from nervecare.store.errors import ClientIdConflictError
@@ -37,7 +37,14 @@ from nervecare.store.side_effects import (
     checkin_side_effects,
 )
 from nervecare.store.views import PatientHiddenError, checkin_for, patient_overview
-from nervecare.web.deps import CurrentPatient, CurrentPrincipal, SettingsDep, StoreDep
+from nervecare.web.deps import (
+    CurrentPatient,
+    CurrentPrincipal,
+    RowId,
+    SettingsDep,
+    StoreDep,
+    bearer_token,
+)
 from nervecare.web.schemas import CheckInOut, MeOut, PatientOut, PointOut, SideEffectOut
 from nervecare.web.security import SESSION_COOKIE, tokens_match
 from nervecare.web.submit import submit_checkin_with_side_effects
@@ -137,11 +144,7 @@ def open_session(
             username=body.username,
             password=body.password,
             client_address=request.client.host if request.client else "unknown",
-            limits=RateLimits(
-                per_username=settings.signin_failures_per_username,
-                per_address=settings.signin_failures_per_address,
-                window=dt.timedelta(minutes=settings.signin_window_minutes),
-            ),
+            limits=settings.signin_limits,
             session_lifetime=dt.timedelta(hours=settings.session_hours),
         )
     except TooManyAttemptsError as error:
@@ -153,6 +156,16 @@ def open_session(
     except SignInRefusedError:
         raise HTTPException(status_code=401, detail="wrong name or password") from None
     return SessionOut(token=token, kind=principal.kind)
+
+
+@router.delete("/session", status_code=204, responses={401: {}})
+def close_session(request: Request, principal: CurrentPrincipal, store: StoreDep) -> Response:
+    """Revoke the bearer token (or end the cookie session) this request is signed in with."""
+    _require_csrf_for_cookie(request, principal)
+    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    if token:
+        end_session(store.sessions, token=token)
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=MeOut)
@@ -214,7 +227,7 @@ async def post_checkin(
 
 
 @router.get("/checkins/{checkin_id}", response_model=CheckInOut, responses={404: {}})
-def get_checkin(checkin_id: int, principal: CurrentPrincipal, store: StoreDep) -> CheckInOut:
+def get_checkin(checkin_id: RowId, principal: CurrentPrincipal, store: StoreDep) -> CheckInOut:
     try:
         view = checkin_for(store.sessions, principal=principal, checkin_id=checkin_id)
     except PatientHiddenError:
@@ -224,7 +237,7 @@ def get_checkin(checkin_id: int, principal: CurrentPrincipal, store: StoreDep) -
 
 
 @router.get("/patients/{patient_id}", response_model=PatientOut, responses={404: {}})
-def get_patient_data(patient_id: int, principal: CurrentPrincipal, store: StoreDep) -> PatientOut:
+def get_patient_data(patient_id: RowId, principal: CurrentPrincipal, store: StoreDep) -> PatientOut:
     """A patient's record, trajectory and pain history (their own, or their team's)."""
     try:
         overview = patient_overview(store.sessions, principal=principal, patient_id=patient_id)
