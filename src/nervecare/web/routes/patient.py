@@ -39,7 +39,7 @@ from nervecare.web.checkin_form import (
     section_problems,
     web_sections,
 )
-from nervecare.web.deps import CsrfChecked, CurrentPatient, PageDep, StoreDep
+from nervecare.web.deps import CsrfChecked, CurrentPatient, PageDep, RowId, StoreDep
 from nervecare.web.side_effect_form import (
     answer_field,
     side_effect_answers_from_form,
@@ -334,7 +334,7 @@ def _confirm_questions(triage: dict[str, Any]) -> list[Question]:
 
 @router.get("/checkins/{checkin_id}")
 def result(
-    checkin_id: int,
+    checkin_id: RowId,
     page: PageDep,
     principal: CurrentPatient,
     store: StoreDep,
@@ -396,7 +396,7 @@ def result(
 
 @router.post("/checkins/{checkin_id}/confirm")
 async def confirm(
-    checkin_id: int, request: Request, page: PageDep, principal: CsrfChecked, store: StoreDep
+    checkin_id: RowId, request: Request, page: PageDep, principal: CsrfChecked, store: StoreDep
 ) -> Response:
     """Answer "no" keeps the result and records the answer; any sign reported is triaged again
     with the structured answer (a new check-in), and the shown level is never lowered."""

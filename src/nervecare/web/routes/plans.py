@@ -47,7 +47,14 @@ from nervecare.store.plans import (
 from nervecare.store.service import Store, get_patient
 from nervecare.store.side_effects import StoredSideEffectAnswer
 from nervecare.store.views import PatientHiddenError, require_patient_access
-from nervecare.web.deps import CsrfChecked, CurrentClinician, CurrentPatient, PageDep, StoreDep
+from nervecare.web.deps import (
+    CsrfChecked,
+    CurrentClinician,
+    CurrentPatient,
+    PageDep,
+    RowId,
+    StoreDep,
+)
 from nervecare.web.side_effect_form import side_effect_text
 
 __all__ = ["router"]
@@ -262,7 +269,7 @@ def _clinician_page(
 
 @router.get("/patients/{patient_id}/plans")
 def plans_page(
-    patient_id: int, page: PageDep, principal: CurrentClinician, store: StoreDep
+    patient_id: RowId, page: PageDep, principal: CurrentClinician, store: StoreDep
 ) -> Response:
     _require(store, principal, patient_id)
     return _clinician_page(page, principal, store, patient_id)
@@ -318,7 +325,7 @@ def _plan_from_form(form: dict[str, Any], prescriber: str) -> tuple[MedicationPl
 
 @router.post("/patients/{patient_id}/plans")
 async def plans_submit(
-    patient_id: int, request: Request, page: PageDep, principal: CsrfChecked, store: StoreDep
+    patient_id: RowId, request: Request, page: PageDep, principal: CsrfChecked, store: StoreDep
 ) -> Response:
     """Check the plan (preview) or save it as a draft; bad input shows the form again."""
     received = await request.form()
@@ -361,8 +368,8 @@ def _submit(
 
 @router.post("/patients/{patient_id}/plans/{plan_id}/activate")
 def plans_activate(
-    patient_id: int,
-    plan_id: int,
+    patient_id: RowId,
+    plan_id: RowId,
     page: PageDep,
     principal: CsrfChecked,
     store: StoreDep,
@@ -390,7 +397,7 @@ def plans_activate(
 
 
 @router.post("/patients/{patient_id}/programme")
-def programme_assign(patient_id: int, principal: CsrfChecked, store: StoreDep) -> Response:
+def programme_assign(patient_id: RowId, principal: CsrfChecked, store: StoreDep) -> Response:
     if principal.kind != "clinician":
         raise HTTPException(status_code=403, detail="this page is for the care team")
     _require(store, principal, patient_id)
@@ -401,7 +408,7 @@ def programme_assign(patient_id: int, principal: CsrfChecked, store: StoreDep) -
 
 
 @router.post("/patients/{patient_id}/programme/review")
-def programme_review(patient_id: int, principal: CsrfChecked, store: StoreDep) -> Response:
+def programme_review(patient_id: RowId, principal: CsrfChecked, store: StoreDep) -> Response:
     if principal.kind != "clinician":
         raise HTTPException(status_code=403, detail="this page is for the care team")
     _require(store, principal, patient_id)
