@@ -87,6 +87,27 @@ def test_recorded_at_at_the_edges_of_the_calendar_is_refused(client: TestClient,
     assert "recorded_at" in response.text
 
 
+@pytest.mark.parametrize(
+    "recorded_at",
+    [
+        "9999-12-31T23:59:59Z",
+        "9999-12-31T23:59:59+23:59",
+        "0001-01-01T00:00:00Z",
+        "0001-01-01T00:00:00-23:59",
+    ],
+)
+def test_recorded_at_at_the_edges_that_exist_in_utc_is_never_a_500(
+    client: TestClient, recorded_at: str
+):
+    """A valid date-time at the far ends of the calendar is stored or refused, never a 500."""
+    response = client.post(
+        "/api/v1/checkins",
+        json={**CHECKIN, "recorded_at": recorded_at},
+        headers=_bearer(client, "patient.a"),
+    )
+    assert response.status_code in (201, 422), response.text
+
+
 def test_extra_fields_nested_900_deep_are_refused(client: TestClient):
     """Unknown fields nested far deeper than any real answer are a 422, not a crash."""
     nested: object = 1

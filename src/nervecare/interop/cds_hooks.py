@@ -13,12 +13,13 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from nervecare.interop._deps import InteropSettingsDep, StoreDep, TrustedCaller
 from nervecare.interop.cards import cards_for_patient
 from nervecare.interop.fhir._codes import load_codes
 from nervecare.interop.service import read_patient_export
+from nervecare.json_limits import JsonBounds, exceeds
 from nervecare.recovery import HistoryPoint, Surgery
 from nervecare.store import repositories as repo
 from nervecare.store.audit import append_audit
@@ -65,6 +66,10 @@ class CdsRequest(BaseModel):
     prefetch: dict[str, Any] | None = None
 
 
+#: One feedback request: a few cards' outcomes with their reasons, never hundreds of kilobytes.
+FEEDBACK_BOUNDS = JsonBounds(depth=10, size=20_000)
+
+
 class Feedback(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -78,7 +83,16 @@ class Feedback(BaseModel):
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    feedback: list[Feedback] = Field(min_length=1)
+    feedback: list[Feedback] = Field(min_length=1, max_length=50)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded(cls, data: Any) -> Any:
+        """Feedback goes into the audit log as given: bounded, so it cannot fill it (issue 16)."""
+        problem = exceeds(data, FEEDBACK_BOUNDS)
+        if problem is not None:
+            raise ValueError(f"the feedback is {problem} to record")
+        return data
 
 
 @router.get("/cds-services")
