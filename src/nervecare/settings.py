@@ -96,13 +96,6 @@ class Settings(BaseSettings):
             '(JSON list, e.g. ["127.0.0.1"]); from any other peer they are ignored.'
         ),
     )
-    webhook_allowed_hosts: list[str] = Field(
-        default_factory=list,
-        description=(
-            "Host names a webhook may target even though they are private, loopback or "
-            'link-local (JSON list, e.g. ["alerts.internal"]); every other such target is refused.'
-        ),
-    )
     emergency_number: str = Field(
         default="999",
         description="The emergency number patients are told to call (e.g. 999, 112, 911).",

@@ -148,6 +148,7 @@ def team(  # noqa: PLR0917 - Typer maps each command-line option to one paramete
     urgent_minutes: Annotated[int | None, typer.Option(min=1)] = None,
 ) -> None:
     """Set where a team's alerts go and when they escalate (unset: the defaults)."""
+    from nervecare.alerts.settings import get_alert_settings  # noqa: PLC0415 - lazy
     from nervecare.store.alerts import set_team_alert_settings  # noqa: PLC0415 - lazy
 
     with opened_store(url) as store:
@@ -162,6 +163,7 @@ def team(  # noqa: PLR0917 - Typer maps each command-line option to one paramete
             webhook_secret=webhook_secret,
             emergency_escalation_minutes=emergency_minutes,
             urgent_escalation_minutes=urgent_minutes,
+            webhook_allowed_hosts=get_alert_settings().webhook_allowed_hosts,
         )
     typer.echo(f"alert settings of {name} saved")
 
