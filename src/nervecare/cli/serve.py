@@ -17,14 +17,19 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     demo: Annotated[
-        bool, typer.Option("--demo/--no-demo", help="Load the SYNTHETIC demo cohort if absent.")
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--demo/--no-demo",
+            help="Load the SYNTHETIC demo cohort if absent (default: yes, except in production).",
+        ),
+    ] = None,
     url: Annotated[
         str | None, typer.Option(help="Database URL (default: NERVECARE_DATABASE_URL or SQLite).")
     ] = None,
 ) -> None:
     """Start the web app: upgrade the schema, load the demo team if absent, print the sign-ins."""
     from nervecare.demo import DEMO_SIGNINS, DemoExistsError, load_demo  # noqa: PLC0415
+    from nervecare.demo.production import DEMO_REFUSED, in_production  # noqa: PLC0415
     from nervecare.settings import Settings, get_settings  # noqa: PLC0415
     from nervecare.store import migrate  # noqa: PLC0415
     from nervecare.store.engine import create_store_engine  # noqa: PLC0415
@@ -33,6 +38,13 @@ def serve(
 
     if url:
         os.environ["NERVECARE_DATABASE_URL"] = url
+    if in_production():
+        if demo:
+            typer.echo(DEMO_REFUSED, err=True)
+            raise typer.Exit(2)
+        demo = False
+    elif demo is None:
+        demo = True
     if demo:
         os.environ.setdefault("NERVECARE_ENVIRONMENT", "demo")
         os.environ.setdefault("NERVECARE_PRELOAD_NOTES_READER", "true")

@@ -190,13 +190,15 @@ def sign_in(
     client_address: str,
     limits: RateLimits = _DEFAULT_LIMITS,
     session_lifetime: dt.timedelta = _SESSION_LIFETIME,
+    allow_synthetic: bool = True,
     clock: Clock = utc_now,
 ) -> tuple[str, Principal]:
     """Check the password and open a session: (the cookie's secret token, who signed in).
 
     Every attempt is recorded. Throttling (`nervecare.store.throttle`) counts the attempt before
     the password is checked and forgives it when the password is right; a throttled attempt
-    raises `TooManyAttemptsError` without looking at the password.
+    raises `TooManyAttemptsError` without looking at the password. Without `allow_synthetic`
+    (production) a synthetic (demo) account is refused like a wrong password.
     """
     now = clock()
     name = _normalise_username(username)[:320]
@@ -205,7 +207,9 @@ def sign_in(
         reserve_attempt(session, name=name, address=address, limits=limits, now=now)
     with sessions.begin() as session:
         account = session.scalars(select(Account).where(Account.username == name)).one_or_none()
-        valid = _password_matches(account, password)
+        valid = _password_matches(account, password) and (
+            allow_synthetic or (account is not None and not account.is_synthetic)
+        )
         session.add(SignInAttempt(at=now, username=name, client_address=address, succeeded=valid))
         if not valid or account is None:
             append_audit(session, at=now, actor=f"signin:{name}", action="signin.failed", detail={})

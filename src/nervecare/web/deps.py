@@ -71,12 +71,16 @@ def _bearer_or_cookie(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-def get_maybe_principal(request: Request, store: StoreDep) -> Principal | None:
+def get_maybe_principal(
+    request: Request, store: StoreDep, settings: SettingsDep
+) -> Principal | None:
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     token = _bearer_or_cookie(request)
     principal = None if token is None else resolve_session(store.sessions, token=token)
+    if principal is not None and principal.is_synthetic and settings.environment == "production":
+        principal = None  # a demo account's session is never honoured in production
     request.state.principal = principal
     return principal
 

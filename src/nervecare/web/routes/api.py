@@ -146,6 +146,7 @@ def open_session(
             client_address=request.client.host if request.client else "unknown",
             limits=settings.signin_limits,
             session_lifetime=dt.timedelta(hours=settings.session_hours),
+            allow_synthetic=settings.environment != "production",
         )
     except TooManyAttemptsError as error:
         raise HTTPException(

@@ -102,6 +102,7 @@ def signin(
             client_address=_client_address(request),
             limits=settings.signin_limits,
             session_lifetime=dt.timedelta(hours=settings.session_hours),
+            allow_synthetic=settings.environment != "production",
         )
     except TooManyAttemptsError as error:
         response = _presession_form(
