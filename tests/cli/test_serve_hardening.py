@@ -34,7 +34,7 @@ def serving(cli_path: Path, database_url: str, *args: str, **env: str) -> Iterat
         "NERVECARE_PRELOAD_NOTES_READER": "false",
         **env,
     }
-    process = subprocess.Popen(  # noqa: S603 - our own program
+    process = subprocess.Popen(
         [str(cli_path), "serve", "--port", str(port), *args],
         env=environment,
         stdout=subprocess.PIPE,
