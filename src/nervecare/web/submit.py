@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from nervecare.checkin import parse_checkin
 from nervecare.medications import SideEffectAnswer, load_drug_knowledge, side_effect_reasons
 from nervecare.store.accounts import Principal
 from nervecare.store.schemas import StoredCheckIn
 from nervecare.store.service import Store
 from nervecare.store.side_effects import CheckInWithSideEffects, record_checkin_with_side_effects
 from nervecare.triage import triage_checkin
+from nervecare.triage.red_flag_rescue import parse_keeping_red_flags, warn_set_aside
 
 __all__ = ["CONFIRM_PREFIX", "submit_checkin", "submit_checkin_with_side_effects"]
 
@@ -37,10 +37,11 @@ def submit_checkin_with_side_effects(
     the document.
     """
     assert principal.patient_id is not None
-    checkin = parse_checkin(document)
+    checkin, set_aside = parse_keeping_red_flags(document)
     result = triage_checkin(
         checkin, extra_reasons=side_effect_reasons(side_effects, load_drug_knowledge())
     )
+    result = warn_set_aside(result, set_aside)
     return record_checkin_with_side_effects(
         store.sessions,
         patient_id=principal.patient_id,
