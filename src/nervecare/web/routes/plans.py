@@ -141,7 +141,7 @@ def today_dose(
     principal: CsrfChecked,
     store: StoreDep,
     drug: Annotated[str, Form()],
-    dose_number: Annotated[int, Form()],
+    dose_number: Annotated[int, Form(ge=1, le=24)],
     status: Annotated[str, Form()],
 ) -> Response:
     if principal.kind != "patient" or principal.patient_id is None:
@@ -280,8 +280,14 @@ def _number(value: Any) -> float | None:
     return float(text) if text else None
 
 
+#: How far from today a plan written on this form may start.
+_START_WITHIN = dt.timedelta(days=365)
+
+
 def _plan_from_form(form: dict[str, Any], prescriber: str) -> tuple[MedicationPlan, PatientFacts]:
     start_on = dt.date.fromisoformat(str(form.get("start_on") or _today().isoformat()))
+    if abs(start_on - _today()) > _START_WITHIN:
+        raise ValueError("the plan must start within a year of today")
     items: list[PlanItem] = []
     for row in range(_ITEM_ROWS):
         drug = str(form.get(f"drug_{row}") or "").strip()
