@@ -8,6 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import func, select
 
 from nervecare.store.accounts import (
     RateLimits,
@@ -16,6 +17,7 @@ from nervecare.store.accounts import (
     add_patient_account,
     sign_in,
 )
+from nervecare.store.models import SignInThrottle
 from nervecare.store.service import Store, add_patient
 from tests.store.factories import START, new_patient
 
@@ -162,3 +164,14 @@ def test_parallel_wrong_attempts_never_exceed_the_limit(store: Store, account: s
         answers = list(pool.map(attempt, range(20)))
     assert answers.count("wrong") == 5
     assert answers.count("throttled") == 15
+
+
+def test_stale_counters_are_swept_when_someone_signs_in(store: Store, account: str):
+    """Counters with no failure for a window are deleted, so the table does not grow forever."""
+    clock = Clock()
+    for index in range(3):
+        _try(store, WRONG, f"203.0.113.{index}", clock)
+    clock.now += dt.timedelta(minutes=16)
+    assert _try(store, PASSWORD, "198.51.100.7", clock) == "in"
+    with store.sessions.begin() as session:
+        assert session.scalar(select(func.count()).select_from(SignInThrottle)) == 1

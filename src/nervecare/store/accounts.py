@@ -216,7 +216,7 @@ def sign_in(
             failed = True
         else:
             failed = False
-            forgive_attempt(session, name=name, address=address)
+            forgive_attempt(session, name=name, address=address, limits=limits, now=now)
             token = secrets.token_urlsafe(32)
             session.add(
                 WebSession(

@@ -16,7 +16,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -58,10 +58,14 @@ def _locked(session: Session, key: str, now: dt.datetime) -> SignInThrottle:
     """The counter row for `key`, created if absent and locked until the transaction ends."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # DO UPDATE (a no-op) rather than DO NOTHING: on PostgreSQL it locks an existing row from
+    # this statement on, so a sweep cannot delete it before the SELECT below reads it.
     session.execute(
         insert(SignInThrottle)
         .values(key=key, failures=0, last_failure_at=now, blocked_until=None)
-        .on_conflict_do_nothing(index_elements=["key"])
+        .on_conflict_do_update(
+            index_elements=["key"], set_={"failures": SignInThrottle.__table__.c.failures}
+        )
     )
     row = session.scalars(
         select(SignInThrottle)
@@ -100,11 +104,20 @@ def reserve_attempt(
         pair.blocked_until = now + min(limits.first_wait * 2**excess, limits.window)
 
 
-def forgive_attempt(session: Session, *, name: str, address: str) -> None:
-    """The password was right: the pair starts afresh, and the address is not charged."""
+def forgive_attempt(
+    session: Session, *, name: str, address: str, limits: RateLimits, now: dt.datetime
+) -> None:
+    """The password was right: the pair starts afresh, the address is not charged, and counters
+    nobody has failed on for a window (and that block nobody) are swept."""
     pair = session.get(SignInThrottle, _pair_key(name, address))
     if pair is not None:
         session.delete(pair)
     per_address = session.get(SignInThrottle, _address_key(address))
     if per_address is not None and per_address.failures > 0:
         per_address.failures -= 1
+    session.execute(
+        delete(SignInThrottle).where(
+            SignInThrottle.last_failure_at <= now - limits.window,
+            or_(SignInThrottle.blocked_until.is_(None), SignInThrottle.blocked_until <= now),
+        )
+    )
