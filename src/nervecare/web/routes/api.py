@@ -1,8 +1,9 @@
 """The JSON API (OpenAPI at /api/docs): check-ins and patient data, with the pages' rules.
 
 Authentication: the session cookie, or `Authorization: Bearer <token>` with a token from
-`POST /api/v1/session`, revoked by `DELETE /api/v1/session`. Cookie-authenticated writes also need the `X-CSRF-Token` header; a bearer
-token cannot be sent by another site's page, so it needs none. `Idempotency-Key` on a check-in
+`POST /api/v1/session` (revoked by `DELETE /api/v1/session`). Cookie-authenticated writes also
+need the `X-CSRF-Token` header; a bearer token cannot be sent by another site's page, so it
+needs none. `Idempotency-Key` on a check-in
 makes a repeated submission store once (the key is the check-in's client id).
 
 While a medicine is being started, a check-in may carry the patient's side-effect answers beside
