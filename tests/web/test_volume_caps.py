@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from nervecare.store.models import CheckInRow
 from nervecare.store.service import Store
-from tests.web.helpers import PASSWORD, Seeded
+from tests.web.helpers import PASSWORD, Seeded, csrf_from, sign_in
 
 CHECKIN = {"schema_version": "1", "days_since_surgery": 20, "leg_pain": 4}
 EMERGENCY = {**CHECKIN, "bladder": ["retention"], "saddle_numbness": "new"}
@@ -83,3 +83,29 @@ def test_a_red_flag_check_in_is_stored_beyond_the_daily_cap(
     response = client.post("/api/v1/checkins", json=EMERGENCY, headers=headers)
     assert response.status_code == 201, response.text
     assert response.json()["level"] == "emergency"
+
+
+def test_the_check_in_form_past_the_daily_cap_says_so_in_spanish(
+    client: TestClient, small_daily_cap: int
+):
+    """The form's refusal is a 429 page in the patient's language, never a 500."""
+    headers = _bearer(client)
+    for _ in range(small_daily_cap):
+        client.post("/api/v1/checkins", json=CHECKIN, headers=headers)
+    sign_in(client, "patient.a")
+    client.post(
+        "/language", data={"csrf_token": csrf_from(client.get("/home").text), "language": "es"}
+    )
+    page = client.get("/checkin")
+    response = client.post(
+        "/checkin",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "client_id": "form-cap",
+            "step": "0",
+            "action": "send",
+            "leg_pain": "2",
+        },
+    )
+    assert response.status_code == 429, response.text[:500]
+    assert "Ha enviado muchos registros" in response.text

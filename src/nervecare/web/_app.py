@@ -106,7 +106,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if _wants_json(request):
             return JSONResponse({"detail": str(error)}, status_code=429)
         page = get_page(request, config, getattr(request.state, "principal", None))
-        return page.render("error.html", status_code=429, status=429, detail=str(error))
+        _ = page.translate
+        detail = _(
+            "You have sent many check-ins in the last day: this one was not stored. If anything "
+            "is new or worse, call your care team, or the emergency number in an emergency."
+        )
+        return page.render("error.html", status_code=429, status=429, detail=detail)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
