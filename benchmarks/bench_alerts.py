@@ -173,6 +173,7 @@ def _populate(url: str, patients: int, smtp_port: int, webhook_url: str) -> list
             primary_email="team@bench.invalid",
             webhook_url=webhook_url,
             webhook_secret=SECRET,
+            webhook_allowed_hosts=(LOOPBACK,),  # the receiver runs on this machine
         )
     finally:
         store.close()
@@ -413,6 +414,7 @@ def main() -> None:
                 "NERVECARE_WORKER_POLL_SECONDS": "0.2",
                 # The benchmark measures throughput: no sign-in limits between its own patients.
                 "NERVECARE_SIGNIN_FAILURES_PER_ADDRESS": "100000",
+                "NERVECARE_WEBHOOK_ALLOWED_HOSTS": f'["{LOOPBACK}"]',
             }
             ports = [_free_port(), _free_port()]
             for port in ports:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -28,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
+
+from nervecare.json_limits import JsonBounds, exceeds
 
 __all__ = [
     "BOOLEAN_FIELDS",
@@ -70,7 +72,19 @@ def _rfc3339(value: object) -> object:
         raise ValueError("must be a date-time such as 2026-11-25T08:30:00Z") from None
     if parsed.tzinfo is None or "T" not in value.upper():
         raise ValueError("must be a full date-time with a time zone, e.g. 2026-11-25T08:30:00Z")
+    try:
+        parsed.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59-23:59 is after the last instant Python can hold
+        raise ValueError(
+            "must be a date-time that exists in UTC (this is off the calendar)"
+        ) from None
     return value
+
+
+#: Unknown fields are kept as given: bounded so that they can neither fill the database nor
+#: nest so deep that storing them fails.
+MAX_UNKNOWN_FIELDS = 50
+UNKNOWN_FIELDS_BOUNDS = JsonBounds(depth=8, size=20_000)
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -135,6 +149,34 @@ class CheckIn(BaseModel):
                     "must not be null: leave the field out when there is no answer ({fields})",
                     {"fields": ", ".join(nulls)},
                 )
+        return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded_unknown_fields(cls, data: Any) -> Any:
+        """Unknown fields are allowed, within bounds (see `UNKNOWN_FIELDS_BOUNDS`)."""
+        if not isinstance(data, dict):
+            return data
+        unknown = {key: value for key, value in data.items() if key not in cls.model_fields}
+        if not unknown:
+            return data
+        problem = (
+            "too many"
+            if len(unknown) > MAX_UNKNOWN_FIELDS
+            else exceeds(unknown, UNKNOWN_FIELDS_BOUNDS)
+        )
+        if problem is not None:
+            raise PydanticCustomError(
+                "unknown_fields_too_large",
+                "fields this check-in does not define are {problem}: at most {fields} of them, "
+                "{depth} levels deep and {size} characters in all",
+                {
+                    "problem": problem,
+                    "fields": MAX_UNKNOWN_FIELDS,
+                    "depth": UNKNOWN_FIELDS_BOUNDS.depth,
+                    "size": UNKNOWN_FIELDS_BOUNDS.size,
+                },
+            )
         return data
 
     @property
@@ -261,7 +303,8 @@ def _describe(error: ErrorDetails) -> FieldProblem:
             problem = "invalid"
         return FieldProblem(field=location, problem=problem, message=message)
     message = _TYPE_MESSAGES.get(kind, error["msg"].lower())
-    return FieldProblem(field=location, problem="wrong_type", message=message)
+    problem = "out_of_range" if kind == "unknown_fields_too_large" else "wrong_type"
+    return FieldProblem(field=location, problem=problem, message=message)
 
 
 def parse_checkin(document: object) -> CheckIn:

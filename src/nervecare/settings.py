@@ -6,6 +6,7 @@ application at another database by setting the variable and clearing the cache.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -13,6 +14,8 @@ from typing import Literal
 import platformdirs
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from nervecare.store.throttle import RateLimits
 
 __all__ = [
     "DEFAULT_SECRET_KEY",
@@ -72,9 +75,27 @@ class Settings(BaseSettings):
         ),
     )
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
-    signin_failures_per_username: int = Field(default=5, ge=1)
-    signin_failures_per_address: int = Field(default=20, ge=1)
-    signin_window_minutes: int = Field(default=15, ge=1)
+    signin_failures_per_pair: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins for one name from one address before each retry waits.",
+    )
+    signin_failures_per_address: int = Field(
+        default=100, ge=1, description="Failed sign-ins from one address, over all names."
+    )
+    signin_window_minutes: int = Field(
+        default=15, ge=1, description="Counts reset after this long without a failure."
+    )
+    signin_first_wait_seconds: int = Field(
+        default=60, ge=1, description="The first wait after the limit; it doubles each failure."
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed "
+            '(JSON list, e.g. ["127.0.0.1"]); from any other peer they are ignored.'
+        ),
+    )
     emergency_number: str = Field(
         default="999",
         description="The emergency number patients are told to call (e.g. 999, 112, 911).",
@@ -99,6 +120,16 @@ class Settings(BaseSettings):
             if self.cookie_secure is False:
                 raise UnsafeSettingsError("cookies must be Secure in production (HTTPS only)")
         return self
+
+    @property
+    def signin_limits(self) -> RateLimits:
+        """The sign-in throttle these settings ask for."""
+        return RateLimits(
+            per_pair=self.signin_failures_per_pair,
+            per_address=self.signin_failures_per_address,
+            window=dt.timedelta(minutes=self.signin_window_minutes),
+            first_wait=dt.timedelta(seconds=self.signin_first_wait_seconds),
+        )
 
     @property
     def secure_cookies(self) -> bool:

@@ -64,7 +64,9 @@ def real_worker(
             "email": SmtpChannel(
                 host="127.0.0.1", port=smtp.port, sender="nervecare@test", timeout_seconds=5
             ),
-            "webhook": WebhookChannel(timeout_seconds=webhook_timeout),
+            "webhook": WebhookChannel(
+                timeout_seconds=webhook_timeout, allowed_hosts=("127.0.0.1",)
+            ),
         },
         config=WorkerConfig(**settings),
         clock=clock,

@@ -299,6 +299,24 @@ def test_spec_feedback_examples_are_recorded(
     assert "cds.feedback" in actions
 
 
+def test_oversized_feedback_is_refused_and_not_audited(
+    client: TestClient, rsa_key: Any, demo: Store
+) -> None:
+    """Feedback of hundreds of kilobytes is a 422 (issue 16, point 4); the audit log keeps none."""
+    with demo.sessions.begin() as session:
+        before = len(audit_entries(session))
+    item = {
+        "card": "c-1",
+        "outcome": "overridden",
+        "outcomeTimestamp": "2026-12-07T00:00:00Z",
+        "overrideReason": {"reason": {"code": "x" * 900_000}},
+    }
+    response = call(client, rsa_key, {"feedback": [item]}, path=f"{SERVICE}/feedback")
+    assert response.status_code == 422, response.text
+    with demo.sessions.begin() as session:
+        assert len(audit_entries(session)) == before
+
+
 # ------------------------------------------------------------------ who may call
 
 

@@ -13,6 +13,7 @@ from nervecare.medications import (
     PlanItem,
     load_drug_knowledge,
 )
+from nervecare.medications.models import MAX_TITRATION_DAYS
 
 DRUG_KEYS = tuple(sorted(load_drug_knowledge().drugs))
 START = dt.date(2026, 1, 5)
@@ -44,8 +45,10 @@ def item_within_limits(draw: st.DrawFn) -> tuple[PlanItem, DrugFacts]:
         )
         return loading, drug
     target = draw(st.floats(min_value=start, max_value=indication.max_daily_mg))
-    step = draw(st.floats(min_value=1, max_value=indication.max_daily_mg))
     every = draw(st.integers(min_value=1, max_value=14))
+    # At most MAX_TITRATION_DAYS to reach the target (steps * every + 1 days).
+    fewest = max(1.0, (target - start) * every / (MAX_TITRATION_DAYS - 1) * 1.01)
+    step = draw(st.floats(min_value=fewest, max_value=max(fewest, indication.max_daily_mg)))
     item = PlanItem(
         drug=drug.key,
         indication=indication.key,

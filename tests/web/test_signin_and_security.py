@@ -72,7 +72,7 @@ def test_a_wrong_password_is_refused_without_saying_which_part(client: TestClien
 
 
 def test_sign_in_is_rate_limited(client: TestClient, seeded: Seeded):
-    """After five failures for a name, even the right password is refused for a while."""
+    """After five failures for a name from one address, even the right password waits."""
     for _ in range(5):
         assert _attempt(client, seeded["a"].patient, "wrong password") == 401
     assert _attempt(client, seeded["a"].patient, PASSWORD) == 429

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import smtplib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Literal, Protocol
@@ -21,6 +21,11 @@ from pydantic import BaseModel, ConfigDict
 
 from nervecare.alerts.messages import EmailContent
 from nervecare.alerts.signing import SIGNATURE_HEADER, signature_header
+from nervecare.alerts.webhook_targets import (
+    WebhookTargetError,
+    check_webhook_url,
+    guarded_transport,
+)
 
 __all__ = [
     "DEDUP_HEADER",
@@ -119,7 +124,11 @@ class SmtpChannel:
 
 
 class WebhookChannel:
-    """POST the signed JSON body; any 2xx is delivered, anything else is a failed attempt."""
+    """POST the signed JSON body; any 2xx is delivered, anything else is a failed attempt.
+
+    Only to public addresses, or to the operator's `allowed_hosts`: the URL is checked before
+    each delivery and the address connected to is checked after resolving (`webhook_targets`).
+    """
 
     kind: ChannelKind = "webhook"
 
@@ -129,11 +138,13 @@ class WebhookChannel:
         timeout_seconds: float = 10.0,
         clock: Callable[[], dt.datetime] | None = None,
         transport: httpx.BaseTransport | None = None,
+        allowed_hosts: Sequence[str] = (),
     ) -> None:
+        self._allowed_hosts = tuple(allowed_hosts)
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout_seconds),
             follow_redirects=False,
-            transport=transport,
+            transport=transport or guarded_transport(self._allowed_hosts),
             headers={"User-Agent": "nervecare-alerts/1"},
         )
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
@@ -144,6 +155,10 @@ class WebhookChannel:
     def send(self, message: Outgoing) -> None:
         if message.body is None:
             raise ValueError("a webhook message needs its body")
+        try:
+            check_webhook_url(message.target, allowed_hosts=self._allowed_hosts)
+        except WebhookTargetError as error:
+            raise DeliveryError(f"webhook: {error}") from None
         headers = {"Content-Type": "application/json", DEDUP_HEADER: message.dedup_key}
         if message.secret:
             timestamp = int(self._clock().timestamp())

@@ -39,6 +39,13 @@ class AlertSettings(BaseSettings):
     alert_webhook_url: str | None = None
     alert_webhook_secret: str | None = None
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Host names a webhook may target although they are loopback, private or link-local "
+            '(JSON list, e.g. ["alerts.internal"]); every other such target is refused.'
+        ),
+    )
 
     public_base_url: str = Field(
         default="http://127.0.0.1:8000",

@@ -133,7 +133,10 @@ def channels_from_settings(settings: AlertSettings) -> dict[ChannelKind, Channel
             starttls=settings.smtp_starttls,
             timeout_seconds=settings.smtp_timeout_seconds,
         ),
-        "webhook": WebhookChannel(timeout_seconds=settings.webhook_timeout_seconds),
+        "webhook": WebhookChannel(
+            timeout_seconds=settings.webhook_timeout_seconds,
+            allowed_hosts=settings.webhook_allowed_hosts,
+        ),
     }
 
 

@@ -10,6 +10,7 @@ import typer
 from nervecare.cli._app import app
 from nervecare.cli.db import UrlOption, cli_actor, opened_store
 from nervecare.demo import DEFAULT_SEED, DEMO_TEAM, DemoExistsError, load_demo
+from nervecare.demo.production import DEMO_REFUSED, in_production
 
 __all__ = ["demo"]
 
@@ -22,6 +23,9 @@ def demo(
     url: UrlOption = None,
 ) -> None:
     """Create a SYNTHETIC demo cohort: patients in every recovery class, some red flags."""
+    if in_production():
+        typer.echo(DEMO_REFUSED, err=True)
+        raise typer.Exit(2)
     started = time.perf_counter()
     with opened_store(url) as store:
         try:

@@ -17,14 +17,19 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     demo: Annotated[
-        bool, typer.Option("--demo/--no-demo", help="Load the SYNTHETIC demo cohort if absent.")
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--demo/--no-demo",
+            help="Load the SYNTHETIC demo cohort if absent (default: yes, except in production).",
+        ),
+    ] = None,
     url: Annotated[
         str | None, typer.Option(help="Database URL (default: NERVECARE_DATABASE_URL or SQLite).")
     ] = None,
 ) -> None:
     """Start the web app: upgrade the schema, load the demo team if absent, print the sign-ins."""
     from nervecare.demo import DEMO_SIGNINS, DemoExistsError, load_demo  # noqa: PLC0415
+    from nervecare.demo.production import DEMO_REFUSED, in_production  # noqa: PLC0415
     from nervecare.settings import Settings, get_settings  # noqa: PLC0415
     from nervecare.store import migrate  # noqa: PLC0415
     from nervecare.store.engine import create_store_engine  # noqa: PLC0415
@@ -33,6 +38,13 @@ def serve(
 
     if url:
         os.environ["NERVECARE_DATABASE_URL"] = url
+    if in_production():
+        if demo:
+            typer.echo(DEMO_REFUSED, err=True)
+            raise typer.Exit(2)
+        demo = False
+    elif demo is None:
+        demo = True
     if demo:
         os.environ.setdefault("NERVECARE_ENVIRONMENT", "demo")
         os.environ.setdefault("NERVECARE_PRELOAD_NOTES_READER", "true")
@@ -63,21 +75,38 @@ def serve(
         typer.echo("demo sign-ins (SYNTHETIC data only, for trying nervecare):")
         for signin in DEMO_SIGNINS:
             typer.echo(f"  {signin.kind:<9}  name {signin.username:<15} password {signin.password}")
-    _run_server(create_app(settings), database_url=settings.database_url, host=host, port=port)
+    _run_server(
+        create_app(settings),
+        database_url=settings.database_url,
+        host=host,
+        port=port,
+        trusted_proxies=settings.trusted_proxies,
+    )
 
 
-def _run_server(application: Any, *, database_url: str, host: str, port: int) -> None:
+def _run_server(
+    application: Any, *, database_url: str, host: str, port: int, trusted_proxies: list[str]
+) -> None:
     """Serve; on SQLite also deliver alerts from a worker thread of this process.
 
     One machine, one process needs no second command. On PostgreSQL, run `nervecare worker`
-    processes beside the web processes instead.
+    processes beside the web processes instead. X-Forwarded-For is believed only from the
+    configured trusted proxies (none by default): from anyone else it would let a client choose
+    the address that sign-in throttling counts.
     """
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     from nervecare.store.service import open_store  # noqa: PLC0415
 
     def run() -> None:
-        uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+        uvicorn.run(
+            application,
+            host=host,
+            port=port,
+            log_level="info",
+            proxy_headers=bool(trusted_proxies),
+            forwarded_allow_ips=list(trusted_proxies) or None,
+        )
 
     if not database_url.startswith("sqlite"):
         run()

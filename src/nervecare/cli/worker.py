@@ -158,6 +158,7 @@ def team(  # noqa: PLR0917 - Typer maps each command-line option to one paramete
 ) -> None:
     """Set where a team's alerts go, when they escalate, and how long a question may wait
     (unset: the defaults)."""
+    from nervecare.alerts.settings import get_alert_settings  # noqa: PLC0415 - lazy
     from nervecare.store.alerts import set_team_alert_settings  # noqa: PLC0415 - lazy
 
     with opened_store(url) as store:
@@ -173,6 +174,7 @@ def team(  # noqa: PLR0917 - Typer maps each command-line option to one paramete
             emergency_escalation_minutes=emergency_minutes,
             urgent_escalation_minutes=urgent_minutes,
             confirm_minutes=confirm_minutes,
+            webhook_allowed_hosts=get_alert_settings().webhook_allowed_hosts,
         )
     typer.echo(f"alert settings of {name} saved")
 

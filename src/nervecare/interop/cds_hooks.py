@@ -28,6 +28,7 @@ from nervecare.interop.cards import cards_for_patient
 from nervecare.interop.fhir._codes import load_codes
 from nervecare.interop.safe_json import JsonInputError, load_json
 from nervecare.interop.service import read_patient_export
+from nervecare.json_limits import JsonBounds, exceeds
 from nervecare.recovery import HistoryPoint, Surgery
 from nervecare.store import repositories as repo
 from nervecare.store.audit import append_audit
@@ -110,6 +111,10 @@ def _utc_timestamp(value: str) -> str:
     return value
 
 
+#: One feedback request: a few cards' outcomes with their reasons, never hundreds of kilobytes.
+FEEDBACK_BOUNDS = JsonBounds(depth=10, size=20_000)
+
+
 class Feedback(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -130,7 +135,16 @@ class Feedback(BaseModel):
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    feedback: list[Feedback] = Field(min_length=1, max_length=100)
+    feedback: list[Feedback] = Field(min_length=1, max_length=50)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded(cls, data: Any) -> Any:
+        """Feedback goes into the audit log as given: bounded, so it cannot fill it (issue 16)."""
+        problem = exceeds(data, FEEDBACK_BOUNDS)
+        if problem is not None:
+            raise ValueError(f"the feedback is {problem} to record")
+        return data
 
 
 async def _json_body(request: Request) -> Any:

@@ -6,6 +6,7 @@ Nothing here reads the clock or the store: dates are given, patient facts are pa
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -27,6 +28,13 @@ __all__ = [
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
+#: A plan starts within this century, and reaches its target within ten years (the longest
+#: course too): beyond these no schedule is clinically meaningful, and building one would run
+#: past the calendar or out of memory (issue 16: 1e-300 mg steps to 100,000 mg).
+EARLIEST_START = dt.date(2000, 1, 1)
+LATEST_START = dt.date(2100, 12, 31)
+MAX_TITRATION_DAYS = 3650
+
 
 class PlanItem(BaseModel):
     """One medicine in a plan: where it starts, where it should end up, and how fast."""
@@ -38,7 +46,7 @@ class PlanItem(BaseModel):
     start_on: dt.date
     start_daily_mg: float = Field(gt=0, le=100_000)
     target_daily_mg: float = Field(gt=0, le=100_000)
-    step_mg: float | None = Field(default=None, gt=0)
+    step_mg: float | None = Field(default=None, gt=0, le=100_000)
     step_every_days: int | None = Field(default=None, ge=1, le=90)
     times_per_day: int | None = Field(default=None, ge=1, le=6)
     course_days: int | None = Field(default=None, ge=1, le=3650)
@@ -53,6 +61,11 @@ class PlanItem(BaseModel):
 
     @model_validator(mode="after")
     def _reachable(self) -> PlanItem:
+        if not EARLIEST_START <= self.start_on <= LATEST_START:
+            raise ValueError(
+                f"start_on must be between {EARLIEST_START.isoformat()} and "
+                f"{LATEST_START.isoformat()}"
+            )
         if self.loading_days is not None:
             if self.target_daily_mg >= self.start_daily_mg:
                 raise ValueError("a loading dose is a starting dose above the target")
@@ -62,10 +75,15 @@ class PlanItem(BaseModel):
                 "target dose is below the starting dose (a taper is not a titration; a "
                 "loading dose needs loading_days)"
             )
-        if self.target_daily_mg > self.start_daily_mg and (
-            self.step_mg is None or self.step_every_days is None
-        ):
-            raise ValueError("a target above the start needs step_mg and step_every_days")
+        if self.target_daily_mg > self.start_daily_mg:
+            if self.step_mg is None or self.step_every_days is None:
+                raise ValueError("a target above the start needs step_mg and step_every_days")
+            steps = math.ceil((self.target_daily_mg - self.start_daily_mg) / self.step_mg)
+            if steps * self.step_every_days + 1 > MAX_TITRATION_DAYS:
+                raise ValueError(
+                    f"this titration would take more than {MAX_TITRATION_DAYS} days: "
+                    "use larger steps or a lower target"
+                )
         return self
 
     @property

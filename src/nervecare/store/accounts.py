@@ -19,8 +19,8 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from nervecare.store.audit import append_audit
 from nervecare.store.clock import Clock, utc_now
@@ -36,6 +36,12 @@ from nervecare.store.models import (
     TeamContact,
     TeamMembership,
     WebSession,
+)
+from nervecare.store.throttle import (
+    RateLimits,
+    TooManyAttemptsError,
+    forgive_attempt,
+    reserve_attempt,
 )
 
 __all__ = [
@@ -61,6 +67,7 @@ __all__ = [
 
 _HASHER = PasswordHasher()
 _SESSION_LIFETIME = dt.timedelta(hours=12)
+_DEFAULT_LIMITS = RateLimits()
 _ENROLMENT_LIFETIME = dt.timedelta(days=14)
 MIN_PASSWORD_LENGTH = 10
 
@@ -74,21 +81,6 @@ class SignInRefusedError(AccountError):
 
     def __init__(self) -> None:
         super().__init__("the name or the password is not right")
-
-
-class TooManyAttemptsError(AccountError):
-    def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__(f"too many sign-in attempts: try again in {retry_after_seconds} s")
-        self.retry_after_seconds = retry_after_seconds
-
-
-@dataclass(frozen=True)
-class RateLimits:
-    """Failed sign-ins allowed per name and per address within `window`."""
-
-    per_username: int = 5
-    per_address: int = 20
-    window: dt.timedelta = dt.timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -190,57 +182,41 @@ def add_patient_account(
 # ------------------------------------------------------------------ signing in and sessions
 
 
-def _failures(
-    session: Session, *, column: InstrumentedAttribute[str], value: str, since: dt.datetime
-) -> int:
-    query = (
-        select(func.count())
-        .select_from(SignInAttempt)
-        .where(column == value, SignInAttempt.at >= since, SignInAttempt.succeeded.is_(False))
-    )
-    return int(session.scalar(query) or 0)
-
-
 def sign_in(
     sessions: SessionFactory,
     *,
     username: str,
     password: str,
     client_address: str,
-    limits: RateLimits = RateLimits(),
+    limits: RateLimits = _DEFAULT_LIMITS,
     session_lifetime: dt.timedelta = _SESSION_LIFETIME,
+    allow_synthetic: bool = True,
     clock: Clock = utc_now,
 ) -> tuple[str, Principal]:
     """Check the password and open a session: (the cookie's secret token, who signed in).
 
-    Every attempt is recorded; too many failures for a name or from an address within the
-    window refuse further attempts (even with the right password) until the window passes.
+    Every attempt is recorded. Throttling (`nervecare.store.throttle`) counts the attempt before
+    the password is checked and forgives it when the password is right; a throttled attempt
+    raises `TooManyAttemptsError` without looking at the password. Without `allow_synthetic`
+    (production) a synthetic (demo) account is refused like a wrong password.
     """
     now = clock()
     name = _normalise_username(username)[:320]
     address = client_address[:64]
-    since = now - limits.window
     with sessions.begin() as session:
-        if (
-            _failures(session, column=SignInAttempt.username, value=name, since=since)
-            >= limits.per_username
-            or _failures(session, column=SignInAttempt.client_address, value=address, since=since)
-            >= limits.per_address
-        ):
-            refused = True
-        else:
-            refused = False
-    if refused:
-        raise TooManyAttemptsError(int(limits.window.total_seconds()))
+        reserve_attempt(session, name=name, address=address, limits=limits, now=now)
     with sessions.begin() as session:
         account = session.scalars(select(Account).where(Account.username == name)).one_or_none()
-        valid = _password_matches(account, password)
+        valid = _password_matches(account, password) and (
+            allow_synthetic or (account is not None and not account.is_synthetic)
+        )
         session.add(SignInAttempt(at=now, username=name, client_address=address, succeeded=valid))
         if not valid or account is None:
             append_audit(session, at=now, actor=f"signin:{name}", action="signin.failed", detail={})
             failed = True
         else:
             failed = False
+            forgive_attempt(session, name=name, address=address, limits=limits, now=now)
             token = secrets.token_urlsafe(32)
             session.add(
                 WebSession(

@@ -27,6 +27,7 @@ from nervecare.alerts.channels import ChannelKind
 from nervecare.alerts.escalation import EscalationPolicy, needs_escalation
 from nervecare.alerts.messages import AlertFacts, reasons_from_triage
 from nervecare.alerts.retry import RetryPolicy, next_retry_at
+from nervecare.alerts.webhook_targets import WebhookTargetError, check_webhook_url
 from nervecare.store.audit import append_audit
 from nervecare.store.engine import SessionFactory
 from nervecare.store.errors import StoreError
@@ -415,13 +416,21 @@ def set_team_alert_settings(
     emergency_escalation_minutes: int | None = None,
     urgent_escalation_minutes: int | None = None,
     confirm_minutes: int | None = None,
+    webhook_allowed_hosts: Sequence[str] = (),
 ) -> None:
     """Set (replace) a team's receivers, escalation times and how long a question the notes
-    raised may wait for the patient's answer; None means "use the default"."""
+    raised may wait for the patient's answer; None means "use the default".
+
+    A webhook URL must not point at a loopback, private or link-local address unless its host
+    is one of `webhook_allowed_hosts` (`nervecare.alerts.webhook_targets`).
+    """
     if confirm_minutes is not None and not 1 <= confirm_minutes <= 24 * 60:
         raise StoreError("the time to answer must be between 1 minute and 24 hours")
-    if webhook_url and not webhook_url.startswith(("https://", "http://")):
-        raise StoreError("the webhook URL must start with https:// (or http:// for testing)")
+    if webhook_url:
+        try:
+            check_webhook_url(webhook_url, allowed_hosts=webhook_allowed_hosts)
+        except WebhookTargetError as error:
+            raise StoreError(str(error)) from None
     if webhook_url and not webhook_secret:
         raise StoreError("a webhook needs a secret to sign its requests")
     EscalationPolicy().with_overrides(

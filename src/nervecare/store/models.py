@@ -55,6 +55,7 @@ __all__ = [
     "PatientSummary",
     "ProcedureRow",
     "SignInAttempt",
+    "SignInThrottle",
     "SurgeryRow",
     "TeamAlertSettings",
     "TeamContact",
@@ -454,6 +455,18 @@ class SignInAttempt(Base):
     username: Mapped[str] = mapped_column(String(320))
     client_address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class SignInThrottle(Base):
+    """Recent sign-in failures per (address, name) pair or per address (0008), one locked row
+    per key so that counting is atomic across web processes."""
+
+    __tablename__ = "signin_throttles"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[dt.datetime]
+    blocked_until: Mapped[dt.datetime | None]
 
 
 # ------------------------------------------------------------------ alert delivery (0005)

@@ -7,6 +7,7 @@ same code serves the CLI, the web app and deterministic tests.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -35,6 +36,7 @@ __all__ = [
     "add_medication_trial",
     "add_patient",
     "add_procedure",
+    "check_surgery_date",
     "get_patient",
     "list_patients",
     "open_store",
@@ -75,12 +77,33 @@ def _patient(session: Session, key: PatientKey, *, lock: bool = False) -> Patien
     return patient
 
 
+#: How far from today an operation date can be for check-ins to count from it.
+SURGERY_AT_MOST_AGO = dt.timedelta(days=3650)
+SURGERY_AT_MOST_AHEAD = dt.timedelta(days=365)
+
+
+def check_surgery_date(date: dt.date, *, today: dt.date) -> None:
+    """Raise `StoreError` for an operation date check-ins cannot be counted from."""
+    if not today - SURGERY_AT_MOST_AGO <= date <= today + SURGERY_AT_MOST_AHEAD:
+        raise StoreError(
+            f"the date of the operation ({date.isoformat()}) must be within the last ten years "
+            "and at most a year ahead"
+        )
+
+
 def add_patient(
     sessions: SessionFactory, *, new: NewPatient, actor: str = "system", clock: Clock = utc_now
 ) -> PatientRecord:
-    """Register a patient with their operation (and baseline, if known)."""
+    """Register a patient with their operation (and baseline, if known).
+
+    The date of the operation must be one check-ins can count from: at most ten years ago (the
+    contract's longest `days_since_surgery`) and at most a year ahead. A date such as 0001-01-01
+    would make every later check-in unreadable.
+    """
+    now = clock()
+    check_surgery_date(new.surgery.date, today=now.date())
     with sessions.begin() as session:
-        return create_patient(session, new=new, actor=actor, now=clock())
+        return create_patient(session, new=new, actor=actor, now=now)
 
 
 def get_patient(

@@ -31,6 +31,7 @@ from nervecare.medications import (
 from nervecare.store import repositories as repo
 from nervecare.store.audit import append_audit
 from nervecare.store.clock import Clock, utc_now
+from nervecare.store.daily_cap import check_daily_cap
 from nervecare.store.engine import SessionFactory
 from nervecare.store.errors import ClientIdConflictError, PatientNotFoundError, StoreError
 from nervecare.store.models import (
@@ -245,6 +246,8 @@ def record_checkin_with_side_effects(
             actor=actor,
             now=now,
         )
+        if stored.created:
+            check_daily_cap(session, patient_id=patient.id, level=stored.level, now=now)
         if not stored.created:
             rows = _rows_of_checkin(session, stored.id)
             if not _same_answers(rows, side_effects):

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nervecare.settings import Settings, get_settings
+from nervecare.store.daily_cap import DailyCheckInLimitError
 from nervecare.store.service import open_store
 from nervecare.web.deps import NotSignedInError, get_page
 from nervecare.web.highlight import highlight
@@ -100,6 +101,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status=error.status_code,
             detail=error.detail,
         )
+
+    @app.exception_handler(DailyCheckInLimitError)
+    async def _daily_cap(request: Request, error: DailyCheckInLimitError) -> Response:
+        """The form and the API alike: 429 with what to do, never a 500."""
+        if _wants_json(request):
+            return JSONResponse({"detail": str(error)}, status_code=429)
+        page = get_page(request, config, getattr(request.state, "principal", None))
+        _ = page.translate
+        detail = _(
+            "You have sent many check-ins in the last day: this one was not stored. If anything "
+            "is new or worse, call your care team, or the emergency number in an emergency."
+        )
+        return page.render("error.html", status_code=429, status=429, detail=detail)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:

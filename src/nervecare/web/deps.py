@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -28,8 +28,10 @@ __all__ = [
     "NotSignedInError",
     "Page",
     "PageDep",
+    "RowId",
     "SettingsDep",
     "StoreDep",
+    "bearer_token",
 ]
 
 
@@ -48,22 +50,37 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
+
+#: A row id in an address: a positive 64-bit integer, so a larger number is a clear 4xx before
+#: it reaches the database driver (which cannot bind it: a 500).
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def _bearer_or_cookie(request: Request) -> str | None:
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer` header, if the request has one."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
+    return None
+
+
+def _bearer_or_cookie(request: Request) -> str | None:
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return bearer_token(request)
     return request.cookies.get(SESSION_COOKIE)
 
 
-def get_maybe_principal(request: Request, store: StoreDep) -> Principal | None:
+def get_maybe_principal(
+    request: Request, store: StoreDep, settings: SettingsDep
+) -> Principal | None:
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     token = _bearer_or_cookie(request)
     principal = None if token is None else resolve_session(store.sessions, token=token)
+    if principal is not None and principal.is_synthetic and settings.environment == "production":
+        principal = None  # a demo account's session is never honoured in production
     request.state.principal = principal
     return principal
 

@@ -59,8 +59,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [pair for pair in self.extra if pair[0] not in present]
@@ -69,7 +73,21 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # A bug: answer 500 here, inside this middleware, so that even this response has
+            # the headers; then let the server log the error as usual.
+            if not started:
+                await send_with_headers(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+                    }
+                )
+                await send_with_headers({"type": "http.response.body", "body": b"Server error"})
+            raise
 
 
 def tokens_match(expected: str, given: str | None) -> bool:
@@ -131,18 +149,27 @@ class BodyLimit:
                 return
         received = 0
         started = False
+        refused = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            # The application may catch this error (FastAPI turns any failure to read a body
+            # into 400), so the 413 is sent from here and whatever the application answers
+            # afterwards is dropped.
+            nonlocal received, refused, started
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    if not started:
+                        started = refused = True
+                        await self._refuse(send)
                     raise _TooLargeError
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -152,3 +179,4 @@ class BodyLimit:
         except _TooLargeError:
             if not started:
                 await self._refuse(send)
+            return

@@ -14,6 +14,7 @@ from nervecare.store.service import Store
 from nervecare.store.side_effects import CheckInWithSideEffects, record_checkin_with_side_effects
 from nervecare.store.views import checkin_for
 from nervecare.triage import ConfirmAnswer, Language, Reason, load_ruleset, triage_checkin
+from nervecare.triage.red_flag_rescue import parse_keeping_red_flags, warn_set_aside
 
 __all__ = ["answer_questions", "submit_checkin_with_side_effects"]
 
@@ -37,12 +38,13 @@ def submit_checkin_with_side_effects(
     the document.
     """
     assert principal.patient_id is not None
-    checkin = parse_checkin(document)
+    checkin, set_aside = parse_keeping_red_flags(document)
     result = triage_checkin(
         checkin,
         extra_reasons=side_effect_reasons(side_effects, load_drug_knowledge()),
         language=language,
     )
+    result = warn_set_aside(result, set_aside)
     return record_checkin_with_side_effects(
         store.sessions,
         patient_id=principal.patient_id,

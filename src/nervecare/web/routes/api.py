@@ -1,8 +1,9 @@
 """The JSON API (OpenAPI at /api/docs): check-ins and patient data, with the pages' rules.
 
 Authentication: the session cookie, or `Authorization: Bearer <token>` with a token from
-`POST /api/v1/session`. Cookie-authenticated writes also need the `X-CSRF-Token` header; a bearer
-token cannot be sent by another site's page, so it needs none. `Idempotency-Key` on a check-in
+`POST /api/v1/session` (revoked by `DELETE /api/v1/session`). Cookie-authenticated writes also
+need the `X-CSRF-Token` header; a bearer token cannot be sent by another site's page, so it
+needs none. `Idempotency-Key` on a check-in
 makes a repeated submission store once (the key is the check-in's client id).
 
 While a medicine is being started, a check-in may carry the patient's side-effect answers beside
@@ -16,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, HTTPException, Request
+from fastapi import APIRouter, Body, Header, HTTPException, Request, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -24,9 +25,9 @@ from nervecare.checkin import CheckInError
 from nervecare.medications import SideEffectAnswer
 from nervecare.recovery import assess_trajectory
 from nervecare.store.accounts import (
-    RateLimits,
     SignInRefusedError,
     TooManyAttemptsError,
+    end_session,
     sign_in,
 )
 from nervecare.store.errors import ClientIdConflictError
@@ -37,7 +38,14 @@ from nervecare.store.side_effects import (
     checkin_side_effects,
 )
 from nervecare.store.views import PatientHiddenError, checkin_for, patient_overview
-from nervecare.web.deps import CurrentPatient, CurrentPrincipal, SettingsDep, StoreDep
+from nervecare.web.deps import (
+    CurrentPatient,
+    CurrentPrincipal,
+    RowId,
+    SettingsDep,
+    StoreDep,
+    bearer_token,
+)
 from nervecare.web.schemas import (
     AnswersIn,
     CheckInOut,
@@ -144,12 +152,9 @@ def open_session(
             username=body.username,
             password=body.password,
             client_address=request.client.host if request.client else "unknown",
-            limits=RateLimits(
-                per_username=settings.signin_failures_per_username,
-                per_address=settings.signin_failures_per_address,
-                window=dt.timedelta(minutes=settings.signin_window_minutes),
-            ),
+            limits=settings.signin_limits,
             session_lifetime=dt.timedelta(hours=settings.session_hours),
+            allow_synthetic=settings.environment != "production",
         )
     except TooManyAttemptsError as error:
         raise HTTPException(
@@ -160,6 +165,16 @@ def open_session(
     except SignInRefusedError:
         raise HTTPException(status_code=401, detail="wrong name or password") from None
     return SessionOut(token=token, kind=principal.kind)
+
+
+@router.delete("/session", status_code=204, responses={401: {}})
+def close_session(request: Request, principal: CurrentPrincipal, store: StoreDep) -> Response:
+    """Revoke the bearer token (or end the cookie session) this request is signed in with."""
+    _require_csrf_for_cookie(request, principal)
+    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    if token:
+        end_session(store.sessions, token=token)
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=MeOut)
@@ -224,7 +239,7 @@ async def post_checkin(
     "/checkins/{checkin_id}/answers", response_model=CheckInOut, responses={404: {}, 422: {}}
 )
 async def post_answers(
-    checkin_id: int,
+    checkin_id: RowId,
     request: Request,
     principal: CurrentPatient,
     store: StoreDep,
@@ -250,7 +265,7 @@ async def post_answers(
 
 
 @router.get("/checkins/{checkin_id}", response_model=CheckInOut, responses={404: {}})
-def get_checkin(checkin_id: int, principal: CurrentPrincipal, store: StoreDep) -> CheckInOut:
+def get_checkin(checkin_id: RowId, principal: CurrentPrincipal, store: StoreDep) -> CheckInOut:
     try:
         view = checkin_for(store.sessions, principal=principal, checkin_id=checkin_id)
     except PatientHiddenError:
@@ -260,7 +275,7 @@ def get_checkin(checkin_id: int, principal: CurrentPrincipal, store: StoreDep) -
 
 
 @router.get("/patients/{patient_id}", response_model=PatientOut, responses={404: {}})
-def get_patient_data(patient_id: int, principal: CurrentPrincipal, store: StoreDep) -> PatientOut:
+def get_patient_data(patient_id: RowId, principal: CurrentPrincipal, store: StoreDep) -> PatientOut:
     """A patient's record, trajectory and pain history (their own, or their team's)."""
     try:
         overview = patient_overview(store.sessions, principal=principal, patient_id=patient_id)

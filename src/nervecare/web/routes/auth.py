@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from nervecare.store.accounts import (
     AccountError,
-    RateLimits,
     SignInRefusedError,
     TooManyAttemptsError,
     end_session,
@@ -18,7 +17,14 @@ from nervecare.store.accounts import (
     set_language,
     sign_in,
 )
-from nervecare.web.deps import CsrfChecked, MaybePrincipal, PageDep, SettingsDep, StoreDep
+from nervecare.web.deps import (
+    CsrfChecked,
+    MaybePrincipal,
+    PageDep,
+    SettingsDep,
+    StoreDep,
+    bearer_token,
+)
 from nervecare.web.i18n import LANGUAGES
 from nervecare.web.security import (
     PRESESSION_COOKIE,
@@ -88,26 +94,22 @@ def signin(
         settings.secret_key, cookie=request.cookies.get(PRESESSION_COOKIE), token=form_token
     ):
         raise HTTPException(status_code=403, detail=_("The form has expired. Please try again."))
-    limits = RateLimits(
-        per_username=settings.signin_failures_per_username,
-        per_address=settings.signin_failures_per_address,
-        window=dt.timedelta(minutes=settings.signin_window_minutes),
-    )
     try:
         token, principal = sign_in(
             store.sessions,
             username=username,
             password=password,
             client_address=_client_address(request),
-            limits=limits,
+            limits=settings.signin_limits,
             session_lifetime=dt.timedelta(hours=settings.session_hours),
+            allow_synthetic=settings.environment != "production",
         )
     except TooManyAttemptsError as error:
         response = _presession_form(
             page,
             "signin.html",
             status_code=429,
-            error=_("Too many attempts. Please wait 15 minutes and try again."),
+            error=_("Too many attempts. Please wait a few minutes and try again."),
             username=username,
             next=_safe_next(next),
         )
@@ -139,9 +141,8 @@ def signin(
 
 @router.post("/signout")
 def signout(request: Request, principal: CsrfChecked, store: StoreDep) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        end_session(store.sessions, token=token)
+    for token in {request.cookies.get(SESSION_COOKIE), bearer_token(request)} - {None}:
+        end_session(store.sessions, token=str(token))
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -31,7 +31,7 @@ from nervecare.store.schemas import NewPatient
 from nervecare.store.service import add_patient, get_patient, rank_patients
 from nervecare.store.views import PatientHiddenError, patient_overview, require_patient_access
 from nervecare.web.charts import expected_upper_by_day, pain_chart_svg
-from nervecare.web.deps import CsrfChecked, CurrentClinician, PageDep, StoreDep
+from nervecare.web.deps import CsrfChecked, CurrentClinician, PageDep, RowId, StoreDep
 from nervecare.web.team_followup import BURDEN_WINDOW, patient_reminder, team_followup
 
 __all__ = ["router"]
@@ -86,7 +86,7 @@ def alerts(
 
 @router.get("/alerts/{alert_id}/deliveries")
 def deliveries(
-    alert_id: int, page: PageDep, principal: CurrentClinician, store: StoreDep
+    alert_id: RowId, page: PageDep, principal: CurrentClinician, store: StoreDep
 ) -> Response:
     """Every attempt to deliver one alert: when, to which channel, and what went wrong."""
     try:
@@ -97,7 +97,7 @@ def deliveries(
 
 
 @router.post("/alerts/{alert_id}/send-again")
-def send_again(alert_id: int, principal: CsrfChecked, store: StoreDep) -> Response:
+def send_again(alert_id: RowId, principal: CsrfChecked, store: StoreDep) -> Response:
     """Put a dead-lettered alert back in the outbox (after its channel has been fixed)."""
     _clinician(principal)
     try:
@@ -112,7 +112,7 @@ def send_again(alert_id: int, principal: CsrfChecked, store: StoreDep) -> Respon
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
-def acknowledge(alert_id: int, principal: CsrfChecked, store: StoreDep) -> Response:
+def acknowledge(alert_id: RowId, principal: CsrfChecked, store: StoreDep) -> Response:
     _clinician(principal)
     try:
         acknowledge_alert(store.sessions, principal=principal, alert_id=alert_id)
@@ -123,7 +123,7 @@ def acknowledge(alert_id: int, principal: CsrfChecked, store: StoreDep) -> Respo
 
 @router.post("/alerts/{alert_id}/resolve")
 def resolve(
-    alert_id: int,
+    alert_id: RowId,
     principal: CsrfChecked,
     store: StoreDep,
     note: Annotated[str, Form(max_length=4000)] = "",
@@ -228,7 +228,7 @@ def new_patient(
 
 @router.get("/patients/{patient_id}")
 def patient_page(
-    patient_id: int, page: PageDep, principal: CurrentClinician, store: StoreDep
+    patient_id: RowId, page: PageDep, principal: CurrentClinician, store: StoreDep
 ) -> Response:
     return _patient_page(page, principal, store, patient_id=patient_id)
 
@@ -292,7 +292,7 @@ def _patient_page(
 
 
 @router.post("/patients/{patient_id}/enrolment-code")
-def new_code(patient_id: int, page: PageDep, principal: CsrfChecked, store: StoreDep) -> Response:
+def new_code(patient_id: RowId, page: PageDep, principal: CsrfChecked, store: StoreDep) -> Response:
     """A fresh one-time code for a patient who lost theirs."""
     _clinician(principal)
     try:
@@ -317,7 +317,7 @@ DEFAULT_TIME_ZONE = "Europe/London"
 
 @router.post("/patients/{patient_id}/reminder")
 def set_patient_reminder(
-    patient_id: int,
+    patient_id: RowId,
     page: PageDep,
     principal: CsrfChecked,
     store: StoreDep,

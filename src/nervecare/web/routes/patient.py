@@ -37,7 +37,7 @@ from nervecare.web.checkin_form import (
     section_problems,
     web_sections,
 )
-from nervecare.web.deps import CsrfChecked, CurrentPatient, PageDep, StoreDep
+from nervecare.web.deps import CsrfChecked, CurrentPatient, PageDep, RowId, StoreDep
 from nervecare.web.side_effect_form import (
     answer_field,
     side_effect_answers_from_form,
@@ -335,7 +335,7 @@ def _question_key(question: dict[str, Any]) -> str:
 
 @router.get("/checkins/{checkin_id}")
 def result(
-    checkin_id: int,
+    checkin_id: RowId,
     page: PageDep,
     principal: CurrentPatient,
     store: StoreDep,
@@ -390,7 +390,7 @@ def _answer_labels(page: Any) -> list[tuple[str, str]]:
 
 @router.post("/checkins/{checkin_id}/answers")
 async def answer(
-    checkin_id: int, request: Request, page: PageDep, principal: CsrfChecked, store: StoreDep
+    checkin_id: RowId, request: Request, page: PageDep, principal: CsrfChecked, store: StoreDep
 ) -> Response:
     """The patient's answers to the questions their notes raised. Yes or not sure counts as the
     sign (the level follows at once); no keeps the level and is recorded for the care team. Sent

@@ -47,7 +47,14 @@ from nervecare.store.plans import (
 from nervecare.store.service import Store, get_patient
 from nervecare.store.side_effects import StoredSideEffectAnswer
 from nervecare.store.views import PatientHiddenError, require_patient_access
-from nervecare.web.deps import CsrfChecked, CurrentClinician, CurrentPatient, PageDep, StoreDep
+from nervecare.web.deps import (
+    CsrfChecked,
+    CurrentClinician,
+    CurrentPatient,
+    PageDep,
+    RowId,
+    StoreDep,
+)
 from nervecare.web.side_effect_form import side_effect_text
 
 __all__ = ["router"]
@@ -134,7 +141,7 @@ def today_dose(
     principal: CsrfChecked,
     store: StoreDep,
     drug: Annotated[str, Form()],
-    dose_number: Annotated[int, Form()],
+    dose_number: Annotated[int, Form(ge=1, le=24)],
     status: Annotated[str, Form()],
 ) -> Response:
     if principal.kind != "patient" or principal.patient_id is None:
@@ -262,7 +269,7 @@ def _clinician_page(
 
 @router.get("/patients/{patient_id}/plans")
 def plans_page(
-    patient_id: int, page: PageDep, principal: CurrentClinician, store: StoreDep
+    patient_id: RowId, page: PageDep, principal: CurrentClinician, store: StoreDep
 ) -> Response:
     _require(store, principal, patient_id)
     return _clinician_page(page, principal, store, patient_id)
@@ -273,8 +280,14 @@ def _number(value: Any) -> float | None:
     return float(text) if text else None
 
 
+#: How far from today a plan written on this form may start.
+_START_WITHIN = dt.timedelta(days=365)
+
+
 def _plan_from_form(form: dict[str, Any], prescriber: str) -> tuple[MedicationPlan, PatientFacts]:
     start_on = dt.date.fromisoformat(str(form.get("start_on") or _today().isoformat()))
+    if abs(start_on - _today()) > _START_WITHIN:
+        raise ValueError("the plan must start within a year of today")
     items: list[PlanItem] = []
     for row in range(_ITEM_ROWS):
         drug = str(form.get(f"drug_{row}") or "").strip()
@@ -318,7 +331,7 @@ def _plan_from_form(form: dict[str, Any], prescriber: str) -> tuple[MedicationPl
 
 @router.post("/patients/{patient_id}/plans")
 async def plans_submit(
-    patient_id: int, request: Request, page: PageDep, principal: CsrfChecked, store: StoreDep
+    patient_id: RowId, request: Request, page: PageDep, principal: CsrfChecked, store: StoreDep
 ) -> Response:
     """Check the plan (preview) or save it as a draft; bad input shows the form again."""
     received = await request.form()
@@ -361,8 +374,8 @@ def _submit(
 
 @router.post("/patients/{patient_id}/plans/{plan_id}/activate")
 def plans_activate(
-    patient_id: int,
-    plan_id: int,
+    patient_id: RowId,
+    plan_id: RowId,
     page: PageDep,
     principal: CsrfChecked,
     store: StoreDep,
@@ -390,7 +403,7 @@ def plans_activate(
 
 
 @router.post("/patients/{patient_id}/programme")
-def programme_assign(patient_id: int, principal: CsrfChecked, store: StoreDep) -> Response:
+def programme_assign(patient_id: RowId, principal: CsrfChecked, store: StoreDep) -> Response:
     if principal.kind != "clinician":
         raise HTTPException(status_code=403, detail="this page is for the care team")
     _require(store, principal, patient_id)
@@ -401,7 +414,7 @@ def programme_assign(patient_id: int, principal: CsrfChecked, store: StoreDep) -
 
 
 @router.post("/patients/{patient_id}/programme/review")
-def programme_review(patient_id: int, principal: CsrfChecked, store: StoreDep) -> Response:
+def programme_review(patient_id: RowId, principal: CsrfChecked, store: StoreDep) -> Response:
     if principal.kind != "clinician":
         raise HTTPException(status_code=403, detail="this page is for the care team")
     _require(store, principal, patient_id)

@@ -1,7 +1,7 @@
 """JWT ids already used by FHIR and CDS Hooks callers, shared by every web process.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-07
 
 The replay cache of signed calls was a dictionary in one process: with several web processes a
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
