@@ -20,7 +20,7 @@ from nervecare.store import repositories as repo
 from nervecare.store.audit import append_audit
 from nervecare.store.clock import Clock, utc_now
 from nervecare.store.engine import SessionFactory
-from nervecare.store.models import CareTeam, Clinician, Patient, TeamMembership
+from nervecare.store.models import CareTeam, CheckInRow, Clinician, Patient, TeamMembership
 from nervecare.store.summaries import rebuild_summary
 from nervecare.store.units import create_patient, refresh_trajectory, store_checkin
 from nervecare.triage import triage_checkin
@@ -85,6 +85,9 @@ def _store_patient(
             now=now,
             refresh=False,
         )
+        # A synthetic history was received as it happened, not all at load time (the daily cap
+        # counts what a patient sent in the last 24 hours).
+        session.get_one(CheckInRow, stored.id).received_at = min(stored.recorded_at, now)
         if stored.level in ("urgent", "emergency"):
             alarms += 1
             if demo_checkin.reviewed:

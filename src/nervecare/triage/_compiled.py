@@ -204,7 +204,9 @@ class CompiledRuleset:
             )
         )
         stretch = bisect_right(self.day_marks, checkin.days_since_surgery)
-        return (frozen, stretch, checkin.procedure, checkin.unknown_fields)
+        # An unanswered question read as an answer is named "not answered" in the evidence.
+        unanswered = tuple(f for f in self.unanswered_ranks if checkin.__dict__[f] is None)
+        return (frozen, stretch, checkin.procedure, checkin.unknown_fields, unanswered)
 
     def applicable(self, summary: Summary, checkin: CheckIn) -> list[Rule]:
         """The rules that hold, in the ruleset's order."""

@@ -28,11 +28,6 @@ class NotesReading(Protocol):
     @property
     def set_aside(self) -> tuple[object, ...]: ...
 
-    @property
-    def read(self) -> bool: ...
-
-    @property
-    def language(self) -> str: ...
 
 
 NotesReader = Callable[[str], NotesReading]
@@ -120,8 +115,8 @@ def triage_checkin(
             extra_reasons=[*extra_reasons, _unread_notes_reason(error)],
             language=language,
         )
-    if not reading.read:
-        extra_reasons = [*extra_reasons, _foreign_notes_reason(reading.language)]
+    if not getattr(reading, "read", True):  # a reader that cannot tell reads everything
+        extra_reasons = [*extra_reasons, _foreign_notes_reason(getattr(reading, "language", "?"))]
     return evaluate(
         checkin,
         rules,
