@@ -29,7 +29,6 @@ class NotesReading(Protocol):
     def set_aside(self) -> tuple[object, ...]: ...
 
 
-
 NotesReader = Callable[[str], NotesReading]
 
 
