@@ -143,3 +143,20 @@ def test_an_answer_sent_again_changes_nothing(store: Store, clock: MovableClock)
     _answer(store, clock, stored, "no")
     _answer(store, clock, stored, "yes")  # a late, different second answer: the first stands
     assert _alerts(store) == []
+
+
+def test_questions_answered_before_storing_are_kept_answered(store: Store, clock: MovableClock):
+    """The terminal check-in asks first: the answers are stored with the check-in, and nothing
+    waits for an answer."""
+    enrol(store, clock)
+    value = checkin(**QUIET)
+    answers: dict[str, ConfirmAnswer] = {"saddle_numbness": "no"}
+    result = evaluate(value, load_ruleset(), note_findings=[POSSIBLE], answers=answers)
+    record_checkin(
+        store.sessions, patient_id="P-001", checkin=value, triage_result=result, clock=clock
+    )
+    with store.sessions.begin() as session:
+        (question,) = session.scalars(select(CheckInQuestionRow)).all()
+    assert (question.key, question.answer) == ("saddle_numbness", "no")
+    clock.advance(minutes=30)
+    assert make_worker(store, clock).run_once().unanswered == 0

@@ -30,7 +30,15 @@ from nervecare.store.models import Patient as PatientRow
 from nervecare.store.schemas import StoredCheckIn
 from nervecare.store.summaries import URGENT_RANK
 from nervecare.store.units import stored_checkin
-from nervecare.triage import ConfirmAnswer, Level, TriageResult, confirm_key, level_rank
+from nervecare.triage import (
+    ConfirmAnswer,
+    ConfirmedAnswer,
+    ConfirmQuestion,
+    Level,
+    TriageResult,
+    confirm_key,
+    level_rank,
+)
 
 __all__ = [
     "DEFAULT_CONFIRM_MINUTES",
@@ -88,40 +96,26 @@ def record_questions(
     if not (result.confirm or result.answers):
         return
     due = now + _window(session, checkin.patient_id)
-    rows = [
-        CheckInQuestionRow(
+
+    def row(item: ConfirmQuestion | ConfirmedAnswer) -> CheckInQuestionRow:
+        return CheckInQuestionRow(
             patient_id=checkin.patient_id,
             checkin_id=checkin.id,
-            key=question.key,
-            field=question.field,
-            value=question.value,
-            code=question.code,
-            level=question.level,
-            question=question.question,
-            evidence=question.evidence,
+            key=confirm_key(item.field, item.value),
+            field=item.field,
+            value=item.value,
+            code=item.code,
+            level=item.level,
+            question=item.question,
+            evidence=item.evidence,
             asked_at=now,
             due_at=due,
         )
-        for question in result.confirm
-    ]
-    rows += [
-        CheckInQuestionRow(
-            patient_id=checkin.patient_id,
-            checkin_id=checkin.id,
-            key=confirm_key(answered.field, answered.value),
-            field=answered.field,
-            value=answered.value,
-            code=answered.code,
-            level=answered.level,
-            question=answered.question,
-            evidence=answered.evidence,
-            asked_at=now,
-            due_at=due,
-            answer=answered.answer,
-            answered_at=now,
-        )
-        for answered in result.answers
-    ]
+
+    rows = [row(question) for question in result.confirm]
+    for answered in result.answers:
+        rows.append(row(answered))
+        rows[-1].answer, rows[-1].answered_at = answered.answer, now
     session.add_all(rows)
     session.flush()
 
