@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from nervecare.triage import load_ruleset
+from nervecare.triage import unconfirmed_signs
 
 __all__ = [
     "WEBHOOK_SCHEMA",
@@ -95,19 +95,10 @@ def reasons_from_triage(triage: dict[str, Any]) -> tuple[AlertReason, ...]:
         for reason in triage.get("reasons", [])
         if reason.get("level") in ("urgent", "emergency")
     ]
-    if triage.get("status") == "needs_confirmation":
-        summaries = {rule.code: rule.summary for rule in load_ruleset().rules}
-        reasons += [
-            AlertReason(
-                code=f"unconfirmed.{question.get('code', '')}",
-                level=str(question.get("level", "")),
-                summary=(
-                    "Unconfirmed: the notes may describe this, and the patient has not answered "
-                    f"the question. {summaries.get(str(question.get('code')), '')}"
-                ).strip(),
-            )
-            for question in triage.get("confirm", [])
-        ]
+    reasons += [
+        AlertReason(code=f"unconfirmed.{code}", level=level, summary=summary)
+        for code, level, summary in unconfirmed_signs(triage)
+    ]
     return tuple(reasons)
 
 

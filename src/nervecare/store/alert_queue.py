@@ -29,7 +29,7 @@ from nervecare.store.engine import SessionFactory
 from nervecare.store.errors import StoreError
 from nervecare.store.models import CheckInRow, OutboxAlert, Patient
 from nervecare.store.summaries import rebuild_summary
-from nervecare.triage import load_ruleset
+from nervecare.triage import unconfirmed_signs
 
 __all__ = [
     "AlertDeliveries",
@@ -86,14 +86,8 @@ def _queued(alert: OutboxAlert, patient: Patient, checkin: CheckInRow) -> Queued
         for reason in checkin.triage.get("reasons", [])
         if reason.get("level") in ("urgent", "emergency")
     )
-    if checkin.triage.get("status") == "needs_confirmation":
-        # A task for a question the patient has not answered: say what the notes may describe.
-        summaries = {rule.code: rule.summary for rule in load_ruleset().rules}
-        reasons += tuple(
-            "Unconfirmed (the patient has not answered): "
-            + summaries.get(str(question.get("code")), str(question.get("code")))
-            for question in checkin.triage.get("confirm", [])
-        )
+    # A task for a question the patient has not answered: say what the notes may describe.
+    reasons += tuple(summary for _, _, summary in unconfirmed_signs(checkin.triage))
     return QueuedAlert(
         id=alert.id,
         checkin_id=alert.checkin_id,

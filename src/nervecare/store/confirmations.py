@@ -44,8 +44,6 @@ __all__ = [
     "DEFAULT_CONFIRM_MINUTES",
     "StoredQuestion",
     "escalate_unanswered",
-    "open_questions",
-    "questions_of_checkin",
     "questions_of_checkins",
     "record_answers",
     "record_questions",
@@ -125,25 +123,11 @@ def _rows(session: Session, checkin_id: int) -> list[CheckInQuestionRow]:
     return list(session.scalars(query.order_by(CheckInQuestionRow.id)))
 
 
-def questions_of_checkin(session: Session, *, checkin_id: int) -> list[StoredQuestion]:
-    return [StoredQuestion.model_validate(row) for row in _rows(session, checkin_id)]
-
-
 def questions_of_checkins(session: Session, *, checkin_ids: Sequence[int]) -> list[StoredQuestion]:
     query = (
         select(CheckInQuestionRow)
         .where(CheckInQuestionRow.checkin_id.in_(checkin_ids))
         .order_by(CheckInQuestionRow.checkin_id, CheckInQuestionRow.id)
-    )
-    return [StoredQuestion.model_validate(row) for row in session.scalars(query)]
-
-
-def open_questions(session: Session, *, patient_id: int) -> list[StoredQuestion]:
-    """Questions the patient has not answered yet, newest check-in first (for their home page)."""
-    query = (
-        select(CheckInQuestionRow)
-        .where(CheckInQuestionRow.patient_id == patient_id, CheckInQuestionRow.answer.is_(None))
-        .order_by(CheckInQuestionRow.checkin_id.desc(), CheckInQuestionRow.id)
     )
     return [StoredQuestion.model_validate(row) for row in session.scalars(query)]
 
@@ -306,9 +290,3 @@ def escalate_unanswered(sessions: SessionFactory, *, now: dt.datetime) -> int:
             )
             tasks += 1
     return tasks
-
-
-def describe_unconfirmed(questions: Sequence[StoredQuestion]) -> str:
-    """The care team's line for a task: what the notes may describe, and that no answer came."""
-    signs = "; ".join(dict.fromkeys(q.code for q in questions))
-    return f"unconfirmed: the notes may describe {signs}; the patient has not answered"

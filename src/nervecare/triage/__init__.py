@@ -8,7 +8,7 @@ from nervecare.checkin import CheckIn
 from nervecare.triage.engine import InvalidFindingError, evaluate, unanswered_red_flags
 from nervecare.triage.findings import NoteFinding
 from nervecare.triage.levels import LEVELS, Level, highest, level_rank
-from nervecare.triage.questions import Language, load_questions
+from nervecare.triage.questions import Language, load_questions, unconfirmed_signs
 from nervecare.triage.result import (
     ConfirmAnswer,
     ConfirmedAnswer,
@@ -43,6 +43,7 @@ __all__ = [
     "triage",
     "triage_checkin",
     "unanswered_red_flags",
+    "unconfirmed_signs",
 ]
 
 

@@ -7,15 +7,17 @@ unanswered, for advice that never claims no warning sign was found. English and 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from nervecare.checkin import LIST_FIELDS
 from nervecare.knowledge import load_sources, read_data
+from nervecare.triage.rules import load_ruleset
 
-__all__ = ["Language", "TriageQuestions", "load_questions"]
+__all__ = ["Language", "TriageQuestions", "load_questions", "unconfirmed_signs"]
 
 Language = Literal["en", "es"]
 
@@ -103,3 +105,20 @@ def load_questions() -> TriageQuestions:
     questions = TriageQuestions.model_validate(read_data("triage", "questions.yaml"))
     load_sources().require(list(questions.sources), cited_by="triage questions")
     return questions
+
+
+def unconfirmed_signs(triage: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    """(rule code, level, clinical summary) of each question a stored result still waits on, for
+    the care team's task: what the notes may describe, in clinical words, never the patient's."""
+    if triage.get("status") != "needs_confirmation":
+        return ()
+    summaries = {rule.code: rule.summary for rule in load_ruleset().rules}
+    return tuple(
+        (
+            str(question.get("code", "")),
+            str(question.get("level", "")),
+            "Unconfirmed (the patient has not answered): "
+            + summaries.get(str(question.get("code")), str(question.get("code"))),
+        )
+        for question in triage.get("confirm", [])
+    )
