@@ -11,7 +11,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from nervecare.checkin import CheckIn
 from nervecare.knowledge import load_sources, read_data
 
-__all__ = ["Choice", "Question", "Questionnaire", "Section", "load_questionnaire"]
+__all__ = [
+    "NONE_OF_THESE",
+    "Choice",
+    "Question",
+    "Questionnaire",
+    "Section",
+    "load_questionnaire",
+]
+
+#: The value a form posts for a "choices" question's "None of these" box.
+NONE_OF_THESE = "none_of_these"
 
 QuestionKind = Literal["whole_number", "number", "choice", "choices", "yes_no", "status", "text"]
 
@@ -30,9 +40,15 @@ class Question(_Strict):
     kind: QuestionKind
     text: str
     optional: bool = False
+    #: A red-flag question the web form will not let go by unanswered, even though the contract
+    #: lets a check-in leave it out: "none" must be said, not assumed from silence.
+    explicit: bool = False
     min: float | None = None
     max: float | None = None
     choices: tuple[Choice, ...] = ()
+    #: For an explicit "choices" question: the words of the box that says "none of
+    #: these", so that having none is something the patient says, not a list left untouched.
+    none_label: str | None = None
 
     @model_validator(mode="after")
     def _fits_the_contract(self) -> Question:
@@ -41,6 +57,12 @@ class Question(_Strict):
         needs_choices = self.kind in ("choice", "choices")
         if needs_choices != bool(self.choices):
             raise ValueError(f"{self.field}: choices go with kind choice/choices only")
+        if self.none_label is not None and self.kind != "choices":
+            raise ValueError(f"{self.field}: none_label goes with kind choices only")
+        if self.kind == "choices" and self.explicit and self.none_label is None:
+            raise ValueError(f"{self.field}: an explicit choices question needs a none_label")
+        if any(choice.value == NONE_OF_THESE for choice in self.choices):
+            raise ValueError(f"{self.field}: {NONE_OF_THESE!r} is kept for the none_label box")
         return self
 
 

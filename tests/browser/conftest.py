@@ -174,3 +174,13 @@ def screenshot(page: object, name: str) -> None:
     """Keep a full-page screenshot as a test artefact (artifacts/ is git-ignored)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def answer_no_red_flags(page: object) -> None:
+    """On the bladder, bowel and saddle page, say "none" to each, as a patient without them must
+    (the form does not take silence for "none"); elsewhere, do nothing."""
+    locate = page.locator  # type: ignore[attr-defined]
+    if locate("#q-bladder").count():
+        locate("#q-saddle_numbness-none").check()
+        locate("#q-bladder-none_of_these").check()
+        locate("#q-bowel-none_of_these").check()

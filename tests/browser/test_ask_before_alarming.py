@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, update
 from nervecare.demo import DEMO_SIGNINS
 from nervecare.demo.cohort import DEMO_TEAM
 from nervecare.store.models import CheckInQuestionRow
-from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, answer_no_red_flags, screenshot
 
 pytestmark = pytest.mark.slow
 
@@ -43,6 +43,7 @@ def _check_in_with_notes(page: Any, base: str, notes: str) -> None:
         notes_box = page.get_by_label("in your own words", exact=False)
         if notes_box.count():
             notes_box.fill(notes)
+        answer_no_red_flags(page)
         send = page.get_by_role("button", name="Send my check-in")
         if send.count():
             send.click()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from nervecare.demo import DEMO_SIGNINS
-from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, answer_no_red_flags, screenshot
 from tests.browser.test_accessibility import _serious
 
 pytestmark = pytest.mark.slow
@@ -64,6 +64,7 @@ def test_a_patient_answers_the_new_medicine_questions_in_the_check_in(
     patient.goto(f"{live_server}/checkin")
     patient.get_by_label("Your worst leg pain in the last 24 hours", exact=False).fill("3")
     for _ in range(4):  # pain, legs and feet, bladder and bowel, wound and general health
+        answer_no_red_flags(patient)
         patient.get_by_role("button", name="Next").click()
         patient.wait_for_load_state()
     assert patient.locator("h2", has_text="Your new medicine").count() == 1

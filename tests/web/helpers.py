@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from nervecare.checkin import parse_checkin
+from nervecare.questionnaire import NONE_OF_THESE
 from nervecare.recovery.models import Baseline, Surgery
 from nervecare.store.accounts import add_clinician_account, add_patient_account, set_team_phone
 from nervecare.store.models import CareTeam, Clinician, OutboxAlert, TeamMembership
@@ -17,11 +18,19 @@ from nervecare.store.schemas import NewPatient
 from nervecare.store.service import Store, add_patient, record_checkin
 from nervecare.triage import triage_checkin
 
-__all__ = ["Seeded", "TeamSeed", "csrf_from", "seed_team", "sign_in"]
+__all__ = ["NO_RED_FLAGS", "Seeded", "TeamSeed", "csrf_from", "seed_team", "sign_in"]
 
 PASSWORD = "correct horse battery"  # noqa: S105 - test accounts only
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+
+#: The answers of a patient who has none of the red-flag signs the web form asks about
+#: explicitly ("None of these" is an answer; leaving them out is not).
+NO_RED_FLAGS: dict[str, str] = {
+    "saddle_numbness": "none",
+    "bladder": NONE_OF_THESE,
+    "bowel": NONE_OF_THESE,
+}
 
 
 def csrf_from(html: str) -> str:

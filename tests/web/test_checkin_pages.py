@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from nervecare.store.models import CheckInQuestionRow, CheckInRow, OutboxAlert
 from nervecare.store.service import Store
 from nervecare.web.checkin_form import web_sections
-from tests.web.helpers import Seeded, csrf_from, sign_in
+from tests.web.helpers import NO_RED_FLAGS, Seeded, csrf_from, sign_in
 
 
 def _h1(html: str) -> str:
@@ -28,6 +28,7 @@ def _send_all(client: TestClient, answers: dict[str, object]) -> str:
     data: dict[str, object] = {
         "csrf_token": csrf_from(page),
         "client_id": re.search(r'name="client_id" value="([^"]+)"', page).group(1),  # type: ignore[union-attr]
+        **NO_RED_FLAGS,
         **answers,
     }
     sections = web_sections()
@@ -121,6 +122,7 @@ def test_a_check_in_sent_twice_is_stored_once(
         "csrf_token": csrf_from(page),
         "client_id": "same-form",
         "leg_pain": "3",
+        **NO_RED_FLAGS,
         "step": str(len(web_sections()) - 1),
         "action": "send",
     }
@@ -248,6 +250,76 @@ def test_an_emergency_answer_sends_at_once(client: TestClient, seeded: Seeded):
         data={**data, "step": "2", "action": "next", "bladder": ["retention"]},
         follow_redirects=False,
     )
+    assert response.status_code == 303
+    result = client.get(response.headers["location"]).text
+    assert _h1(result).startswith("Go to the emergency department now")
+
+
+def _section_index(field: str) -> int:
+    return next(
+        i for i, s in enumerate(web_sections()) if any(q.field == field for q in s.questions)
+    )
+
+
+def _post_red_flag_section(client: TestClient, answers: dict[str, object]) -> Response:
+    page = client.get("/checkin").text
+    step = _section_index("bladder")
+    data = {"csrf_token": csrf_from(page), "client_id": "red-flags", "leg_pain": "3", **answers}
+    return client.post(
+        "/checkin", data={**data, "step": str(step), "action": "next"}, follow_redirects=False
+    )
+
+
+def test_the_bladder_bowel_and_saddle_questions_ask_about_now(client: TestClient, seeded: Seeded):
+    sign_in(client, seeded["a"].patient)
+    form = client.get("/checkin").text
+    before = str(_section_index("bladder") - 1)
+    data = {"csrf_token": csrf_from(form), "leg_pain": "3", "step": before, "action": "next"}
+    page = client.post("/checkin", data=data).text
+    for field in ("saddle_numbness", "bladder", "bowel"):
+        legend = re.search(rf'id="q-{field}".*?<legend>(.*?)</legend>', page, re.S)
+        assert legend, field
+        assert legend.group(1).startswith("Right now"), legend.group(1)
+        assert "(required)" in legend.group(1)
+    assert "Since your operation" not in page
+
+
+@pytest.mark.parametrize("left_out", ["saddle_numbness", "bladder", "bowel"])
+def test_a_red_flag_question_left_untouched_is_asked_again(
+    client: TestClient, seeded: Seeded, left_out: str
+):
+    """Silence is not "none": the patient must tick "None of these" (or a problem)."""
+    sign_in(client, seeded["a"].patient)
+    answers = {field: value for field, value in NO_RED_FLAGS.items() if field != left_out}
+    response = _post_red_flag_section(client, answers)
+    assert response.status_code == 400
+    assert f'href="#q-{left_out}"' in response.text  # listed among the answers to check
+    assert "Please answer this question." in response.text
+
+
+def test_none_of_these_is_an_answer(client: TestClient, seeded: Seeded):
+    sign_in(client, seeded["a"].patient)
+    response = _post_red_flag_section(client, NO_RED_FLAGS)
+    assert response.status_code == 200
+    assert "Please check your answers" not in response.text
+
+
+def test_none_of_these_with_a_problem_ticked_must_be_settled(client: TestClient, seeded: Seeded):
+    """Both boxes is a contradiction about a red flag: ask, do not guess either way."""
+    sign_in(client, seeded["a"].patient)
+    both = NO_RED_FLAGS | {"bowel": ["none_of_these", "constipation"]}
+    response = _post_red_flag_section(client, both)
+    assert response.status_code == 400
+    assert "None of these" in response.text
+    assert 'href="#q-bowel"' in response.text
+
+
+def test_an_emergency_answer_is_not_held_back_by_a_question_left_unanswered(
+    client: TestClient, seeded: Seeded, app_store: Store
+):
+    """Retention ticked, the bowel question skipped: sent at once, as an emergency."""
+    sign_in(client, seeded["a"].patient)
+    response = _post_red_flag_section(client, {"saddle_numbness": "none", "bladder": "retention"})
     assert response.status_code == 303
     result = client.get(response.headers["location"]).text
     assert _h1(result).startswith("Go to the emergency department now")

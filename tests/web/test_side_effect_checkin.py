@@ -18,7 +18,7 @@ from nervecare.store.models import CheckInRow, OutboxAlert, SideEffectAnswerRow
 from nervecare.store.plans import activate_medication_plan, save_medication_plan
 from nervecare.store.service import Store
 from nervecare.web.checkin_form import web_sections
-from tests.web.helpers import Seeded, csrf_from, sign_in
+from tests.web.helpers import NO_RED_FLAGS, Seeded, csrf_from, sign_in
 
 TODAY = dt.datetime.now(dt.UTC).date()
 #: Contract sections, then "Your new medicine" before the last one ("Anything else").
@@ -59,7 +59,12 @@ def _form(client: TestClient) -> dict[str, str]:
     page = client.get("/checkin").text
     client_id = re.search(r'name="client_id" value="([^"]+)"', page)
     assert client_id
-    return {"csrf_token": csrf_from(page), "client_id": client_id.group(1), "leg_pain": "3"}
+    return {
+        "csrf_token": csrf_from(page),
+        "client_id": client_id.group(1),
+        "leg_pain": "3",
+        **NO_RED_FLAGS,
+    }
 
 
 def _to_medicine_step(client: TestClient, data: dict[str, str]) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from nervecare.store.models import CheckInRow
 from nervecare.store.service import Store
-from tests.web.helpers import PASSWORD, Seeded, csrf_from, sign_in
+from tests.web.helpers import NO_RED_FLAGS, PASSWORD, Seeded, csrf_from, sign_in
 
 CHECKIN = {"schema_version": "1", "days_since_surgery": 20, "leg_pain": 4}
 EMERGENCY = {**CHECKIN, "bladder": ["retention"], "saddle_numbness": "new"}
@@ -105,6 +105,7 @@ def test_the_check_in_form_past_the_daily_cap_says_so_in_spanish(
             "step": "0",
             "action": "send",
             "leg_pain": "2",
+            **NO_RED_FLAGS,
         },
     )
     assert response.status_code == 429, response.text[:500]

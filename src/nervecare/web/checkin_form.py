@@ -13,7 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nervecare.questionnaire import Question, Questionnaire, Section, load_questionnaire
+from nervecare.questionnaire import (
+    NONE_OF_THESE,
+    Question,
+    Questionnaire,
+    Section,
+    load_questionnaire,
+)
 
 __all__ = [
     "FROM_RECORD",
@@ -66,17 +72,38 @@ def _allowed(questionnaire: Questionnaire, question: Question) -> set[str]:
     return {choice.value for choice in questionnaire.choices_for(question)}
 
 
+def _needs_answer(question: Question) -> bool:
+    return question.explicit or not question.optional
+
+
+def _parse_choices(
+    questionnaire: Questionnaire, question: Question, values: list[str]
+) -> tuple[object | None, str | None]:
+    """A list of choices; "None of these" is the empty list, and only alone.
+
+    Both "None of these" and a problem ticked is a contradiction the patient must settle: reading
+    it either way would be a guess about a red-flag answer.
+    """
+    says_none = question.none_label is not None and NONE_OF_THESE in values
+    picked = [value for value in values if value != NONE_OF_THESE]
+    if not set(picked) <= _allowed(questionnaire, question):
+        return None, "choice"
+    if says_none and picked:
+        return None, "none_and_some"
+    if not picked and not says_none and _needs_answer(question):
+        return None, "required"
+    return list(dict.fromkeys(picked)), None
+
+
 def parse_answer(  # noqa: PLR0911 - one return per kind of question
     questionnaire: Questionnaire, question: Question, raw: list[str]
 ) -> tuple[object | None, str | None]:
     """(value, None), (None, None) when unanswered, or (None, a problem code)."""
     values = [value.strip() for value in raw if value.strip()]
     if question.kind == "choices":
-        if not set(values) <= _allowed(questionnaire, question):
-            return None, "choice"
-        return list(dict.fromkeys(values)), None
+        return _parse_choices(questionnaire, question, values)
     if not values:
-        return None, None if question.optional else "required"
+        return None, "required" if _needs_answer(question) else None
     value = values[0]
     if question.kind == "whole_number":
         if not _WHOLE.match(value):

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from nervecare.checkin import CheckInError, parse_checkin
 from nervecare.medications import SideEffectQuestion
-from nervecare.questionnaire import Section, load_questionnaire
+from nervecare.questionnaire import NONE_OF_THESE, Section, load_questionnaire
 from nervecare.recovery import assess_trajectory
 from nervecare.store.errors import ClientIdConflictError
 from nervecare.store.service import get_patient
@@ -162,6 +162,7 @@ def _render_step(
         client_id=client_id,
         problems=problems or {},
         questionnaire=load_questionnaire(),
+        none_of_these=NONE_OF_THESE,
     )
 
 
@@ -206,7 +207,10 @@ async def checkin_post(
         if section is None
         else section_problems(section, answers)
     )
-    if problems:
+    if problems and not (
+        _only_missing(problems)
+        and await _emergency_already(store, principal=principal, answers=answers)
+    ):
         return _render_step(
             page,
             steps=steps,
@@ -215,6 +219,10 @@ async def checkin_post(
             client_id=client_id,
             problems=problems,
             status_code=400,
+        )
+    if problems:  # an emergency answer is never held back by a question not yet answered
+        return await _send(
+            page, store, principal=principal, steps=steps, answers=answers, client_id=client_id
         )
     if step < len(steps) - 1 and action != "send":
         if await _emergency_already(store, principal=principal, answers=answers):
@@ -242,10 +250,30 @@ async def _emergency_already(
         days_since_surgery=max(0, (today - record.surgery.date).days),
         procedure=record.surgery.procedure,
     )
-    if problems or "leg_pain" not in document:
+    if not _only_missing(problems) or "leg_pain" not in document:
         return False
+    return _is_emergency(document)
+
+
+#: The contract's largest `days_since_surgery`.
+_LONGEST_DAYS = 3650
+
+
+def _only_missing(problems: dict[str, str]) -> bool:
+    """Every problem is a question not answered yet (none is a wrong answer)."""
+    return all(code == "required" for code in problems.values())
+
+
+def _is_emergency(document: dict[str, Any]) -> bool:
+    """Do these answers already make an emergency (structured rules only, fast)?
+
+    The days since the operation are capped at the contract's longest for this question only: a
+    record with an impossible surgery date is stored as it is (see the store), and its emergency
+    answers are still emergencies.
+    """
+    days = min(int(document.get("days_since_surgery", 0)), _LONGEST_DAYS)
     try:
-        return triage(parse_checkin(document)).level == "emergency"
+        return triage(parse_checkin({**document, "days_since_surgery": days})).level == "emergency"
     except CheckInError:
         return False
 
@@ -278,7 +306,7 @@ async def _send(
         if not (code == "required" and field not in answers)
     }
     problems.update(medicine_problems)
-    if problems:
+    if problems and not (_only_missing(problems) and _is_emergency(document)):
         return _render_step(
             page,
             steps=steps,
