@@ -20,6 +20,9 @@ NEGATED = [
         "The numbness between my legs they warned about which I haven't had at all.",
         "saddle_numbness",
     ),
+    # a clinical list of denials reaches its last item, over the final "and"
+    ("Negative for urinary retention, bowel incontinence and saddle anaesthesia", "saddle_numbness"),
+    ("negative for retention and saddle numbness", "saddle_numbness"),
 ]
 HISTORICAL = [
     ("I had foot drop before surgery.", "foot_drop"),
