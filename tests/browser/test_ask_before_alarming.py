@@ -46,7 +46,9 @@ def _check_in_with_notes(page: Any, base: str, notes: str) -> None:
         answer_no_red_flags(page)
         send = page.get_by_role("button", name="Send my check-in")
         if send.count():
-            send.click()
+            # The first note a server reads may wait for the reader still loading in the
+            # background (seconds alone, much longer on a loaded CI machine).
+            send.click(timeout=180_000)
             return
         page.get_by_role("button", name="Next").click()
     pytest.fail("the check-in never reached its Send button")
