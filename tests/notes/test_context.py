@@ -21,10 +21,17 @@ NEGATED = [
         "saddle_numbness",
     ),
     # a clinical list of denials reaches its last item, over the final "and"
-    ("Negative for urinary retention, bowel incontinence and saddle anaesthesia", "saddle_numbness"),
+    (
+        "Negative for urinary retention, bowel incontinence and saddle anaesthesia",
+        "saddle_numbness",
+    ),
     ("negative for retention and saddle numbness", "saddle_numbness"),
 ]
 HISTORICAL = [
+    (
+        "numbness in my saddle area before surgery, but all the feeling is back now",
+        "saddle_numbness",
+    ),
     ("I had foot drop before surgery.", "foot_drop"),
     ("Pre-op I had pins and needles around my bottom.", "saddle_numbness"),
     ("A few years ago I had a DVT in my calf.", "calf_pain_or_swelling"),
@@ -37,6 +44,7 @@ RESOLVED = [
     ("The saddle numbness I had has fully resolved.", "saddle_numbness"),
 ]
 HYPOTHETICAL = [
+    ("what's foot drop? the physio mentioned it", "foot_drop"),
     ("What should I do if I go numb down below?", "saddle_numbness"),
     ("If I can't pee I should go to A&E, is that right?", "bladder"),
     ("The nurse told me to look out for foot drop.", "foot_drop"),

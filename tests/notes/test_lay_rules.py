@@ -36,6 +36,8 @@ LAY_WORDS = [
     ("Short of breath and my chest hurts.", "chest_pain_or_breathlessness", True),
     ("Headache whenever I sit up, gone lying flat.", "headache_when_upright", True),
     ("Running a high temperature.", "temperature_c", 38.0),
+    ("the numb patch on my shin has spread down to my foot", "leg_numbness", "worsening"),
+    ("My left leg is getting more numb.", "leg_numbness", "worsening"),
 ]
 
 
