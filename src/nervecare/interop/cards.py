@@ -1,4 +1,5 @@
-"""CDS Hooks cards for one patient (pure): open red flags as critical, a slow, stalled or
+"""CDS Hooks cards for one patient (pure): open red flags as critical, a possible sign the patient
+has not yet confirmed or denied (triage contract v2) at the level it would carry, a slow, stalled or
 worsening recovery as warning, and each stepped-care suggestion as info, each with the source
 (label and link) it rests on and a link to the patient's page in nervecare."""
 
@@ -11,6 +12,7 @@ from typing import Any, Literal
 from nervecare.careplan import Suggestion
 from nervecare.interop.fhir.export import PatientExport
 from nervecare.knowledge import load_sources
+from nervecare.triage import unconfirmed_signs
 
 __all__ = ["MAX_SUMMARY", "cards_for_patient"]
 
@@ -91,6 +93,42 @@ def _red_flag_cards(
     return cards
 
 
+def _unconfirmed_cards(
+    data: PatientExport, hook_instance: str, link: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """A question the notes raised and the patient has not answered is the team's to follow up:
+    critical when the sign would be an emergency, else a warning; answered questions need no card
+    (a yes became a red flag above, a no is recorded on the patient's page)."""
+    cards = []
+    for stored in data.checkins:
+        if stored.reviewed_at is not None:
+            continue
+        pending = {str(q.get("code")): q for q in stored.triage.get("confirm", [])}
+        signs = {
+            code: (level, summary) for code, level, summary in unconfirmed_signs(stored.triage)
+        }
+        for code, (level, summary) in signs.items():  # one card per sign, not per companion
+            question = pending.get(code, {})
+            detail = (
+                f"The notes of the check-in of {stored.recorded_at:%Y-%m-%d %H:%M} UTC may describe "
+                f"this; the patient was asked and has not answered.\n\n"
+                f"Question: {question.get('question', '-')}\n\n"
+                f"Words in the notes: {question.get('evidence', '-')}"
+            )
+            cards.append(
+                _card(
+                    key=f"unconfirmed:{stored.id}:{code}",
+                    hook_instance=hook_instance,
+                    summary=summary,
+                    indicator="critical" if level == "emergency" else "warning",
+                    detail=detail,
+                    source={"label": "nervecare safety triage (possible finding in the notes)"},
+                    link=link,
+                )
+            )
+    return cards
+
+
 def _trajectory_card(
     data: PatientExport, hook_instance: str, link: dict[str, Any] | None
 ) -> list[dict[str, Any]]:
@@ -143,6 +181,7 @@ def cards_for_patient(
         else {"label": "Open in nervecare", "url": patient_page, "type": "absolute"}
     )
     cards = _red_flag_cards(data, hook_instance, link)
+    cards += _unconfirmed_cards(data, hook_instance, link)
     cards += _trajectory_card(data, hook_instance, link)
     cards += [
         _card(

@@ -54,6 +54,25 @@ EXTENSIONS: dict[str, Definition] = {
     "reviewed-at": Definition(
         ("QuestionnaireResponse",), "When the care team reviewed the check-in", "dateTime"
     ),
+    "triage": Definition(
+        ("QuestionnaireResponse",),
+        "The check-in's safety triage: its level, whether it waits for the patient to confirm a "
+        "possible finding in the notes, and the red-flag questions left unanswered",
+        parts=(("level", "string"), ("status", "string"), ("unanswered", "string")),
+    ),
+    "notes-question": Definition(
+        ("QuestionnaireResponse",),
+        "A question the notes raised (a possible finding) and the patient's answer, once given",
+        parts=(
+            ("code", "string"),
+            ("field", "string"),
+            ("value", "string"),
+            ("level", "string"),
+            ("question", "string"),
+            ("evidence", "string"),
+            ("answer", "string"),
+        ),
+    ),
     "reported-in": Definition(("Flag",), "The check-in the red flag was reported in", "Reference"),
     "supervised": Definition(
         ("CarePlan.activity.detail",), "The exercise session was supervised", "boolean"

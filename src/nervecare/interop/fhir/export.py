@@ -8,6 +8,7 @@ suggestions are computed by the caller for a given day, so the same input gives 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -113,6 +114,10 @@ def _coding(system: str, code: str, display: str | None = None) -> dict[str, Any
     if display:
         coding["display"] = display
     return coding
+
+
+#: The parts of a question the notes raised, as its extension carries them (`value` as JSON).
+_QUESTION_PARTS = ("code", "field", "level", "question", "evidence", "answer")
 
 
 class _Builder:
@@ -274,6 +279,7 @@ class _Builder:
                 document.setdefault("extension", []).append(
                     self.ext("reviewed-at", valueDateTime=_iso(stored.reviewed_at))
                 )
+            document.setdefault("extension", []).extend(self.triage_extensions(stored.triage))
             self.resources.append(QuestionnaireResponse.model_validate(document))
             for measure in ("leg_pain", "back_pain", "function_odi", "temperature_c"):
                 value = getattr(checkin, measure)
@@ -288,6 +294,21 @@ class _Builder:
                     baseline=False,
                 )
         return references
+
+    def triage_extensions(self, triage: dict[str, Any]) -> list[dict[str, Any]]:
+        """The triage result (contract v2) a check-in carries: level, status and unanswered
+        red-flag questions, then each question the notes raised, with its answer once given."""
+        if not triage.get("level"):
+            return []
+        summary = [("level", triage["level"]), ("status", triage.get("status", "final"))]
+        summary += [("unanswered", field) for field in triage.get("unanswered", [])]
+        extensions = [complex_extension(self.codes.extension_url("triage"), summary)]
+        questions = [*triage.get("confirm", []), *triage.get("answers", [])]
+        for question in questions:
+            parts = {name: question.get(name) for name in _QUESTION_PARTS}
+            parts["value"] = json.dumps(question.get("value"))
+            extensions.append(complex_extension(self.codes.extension_url("notes-question"), parts))
+        return extensions
 
     def flags(self, references: dict[int, str]) -> None:
         """One Flag per open (not yet reviewed) red flag, from its first unreviewed report."""
