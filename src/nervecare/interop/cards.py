@@ -110,8 +110,8 @@ def _unconfirmed_cards(
         for code, (level, summary) in signs.items():  # one card per sign, not per companion
             question = pending.get(code, {})
             detail = (
-                f"The notes of the check-in of {stored.recorded_at:%Y-%m-%d %H:%M} UTC may describe "
-                f"this; the patient was asked and has not answered.\n\n"
+                f"The notes of the check-in of {stored.recorded_at:%Y-%m-%d %H:%M} UTC may "
+                f"describe this; the patient was asked and has not answered.\n\n"
                 f"Question: {question.get('question', '-')}\n\n"
                 f"Words in the notes: {question.get('evidence', '-')}"
             )
