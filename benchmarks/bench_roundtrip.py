@@ -90,7 +90,8 @@ def _signed_in(base: str, username: str) -> httpx.Client:
     """A browser-like client signed in through the sign-in form (cookie and CSRF token)."""
     client = httpx.Client(base_url=base, timeout=180)
     token = _FORM_TOKEN.search(client.get("/signin").text)
-    assert token, "the sign-in form has changed"
+    if token is None:
+        raise RuntimeError("the sign-in form has changed")
     form = {"username": username, "password": PASSWORD, "form_token": token.group(1)}
     signed = client.post("/signin", data=form)
     if signed.status_code != 303:
@@ -104,7 +105,8 @@ def round_trip(client: httpx.Client, notes: str, rng: random.Random) -> tuple[fl
     client_id = _CLIENT_ID.search(form)
     total = _TOTAL.search(form)
     csrf = _CSRF.search(form)
-    assert client_id and total and csrf, "the check-in form has changed"
+    if client_id is None or total is None or csrf is None:
+        raise RuntimeError("the check-in form has changed")
     data = {
         "csrf_token": csrf.group(1),
         "client_id": client_id.group(1),
@@ -147,7 +149,11 @@ def measure(base: str, usernames: list[str], *, samples: int, seed: int) -> dict
 
 def _commit() -> str:
     return subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
 
 
