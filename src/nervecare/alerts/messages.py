@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from nervecare.triage import unconfirmed_signs
+from nervecare.triage.levels import alerts_team
 
 __all__ = [
     "WEBHOOK_SCHEMA",
@@ -93,7 +94,7 @@ def reasons_from_triage(triage: dict[str, Any]) -> tuple[AlertReason, ...]:
             summary=str(reason.get("summary", "")),
         )
         for reason in triage.get("reasons", [])
-        if reason.get("level") in ("urgent", "emergency")
+        if alerts_team(reason.get("level"))
     ]
     reasons += [
         AlertReason(code=f"unconfirmed.{code}", level=level, summary=summary)

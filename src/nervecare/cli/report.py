@@ -17,6 +17,7 @@ from nervecare.cli.db import UrlOption, cli_actor, opened_store
 from nervecare.knowledge import load_sources
 from nervecare.recovery import HistoryPoint, MeasureChange, Trajectory, assess_trajectory
 from nervecare.store.service import read_patient_history
+from nervecare.triage.levels import alerts_team
 
 __all__ = ["render_pain_chart", "report"]
 
@@ -44,9 +45,7 @@ def render_pain_chart(
         buckets[min(columns - 1, int((point.days_since_surgery - first) / span))].append(point)
     leg = [_median([p.leg_pain for p in bucket]) for bucket in buckets]
     back = [_median([p.back_pain for p in bucket if p.back_pain is not None]) for bucket in buckets]
-    alarms = [
-        "!" if any(p.triage_level in ("urgent", "emergency") for p in b) else " " for b in buckets
-    ]
+    alarms = ["!" if any(alerts_team(p.triage_level) for p in b) else " " for b in buckets]
     lines = ["      " + "".join(alarms).rstrip()]
     for level in range(_HEIGHT, -1, -1):
         row = []

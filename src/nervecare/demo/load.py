@@ -24,6 +24,7 @@ from nervecare.store.models import CareTeam, CheckInRow, Clinician, Patient, Tea
 from nervecare.store.summaries import rebuild_summary
 from nervecare.store.units import create_patient, refresh_trajectory, store_checkin
 from nervecare.triage import triage_checkin
+from nervecare.triage.levels import alerts_team
 
 __all__ = ["DEFAULT_SEED", "DemoExistsError", "DemoLoaded", "load_demo"]
 
@@ -88,7 +89,7 @@ def _store_patient(
         # A synthetic history was received as it happened, not all at load time (the daily cap
         # counts what a patient sent in the last 24 hours).
         session.get_one(CheckInRow, stored.id).received_at = min(stored.recorded_at, now)
-        if stored.level in ("urgent", "emergency"):
+        if alerts_team(stored.level):
             alarms += 1
             if demo_checkin.reviewed:
                 repo.insert_review(

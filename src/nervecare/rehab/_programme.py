@@ -15,12 +15,12 @@ from nervecare.rehab.models import (
     ProgressionDecision,
     SessionRecord,
 )
+from nervecare.triage.levels import alerts_team
 
 __all__ = ["adherence_summary", "decide_progression", "programme_for", "starting_level"]
 
 #: Tracks that progress, in the order they are stepped up (nerve gliding before core work).
 _PROGRESSING: tuple[Track, ...] = ("nerve", "core")
-_ALARM_LEVELS = frozenset({"urgent", "emergency"})
 
 
 #: Procedures whose phases are the decompression ones; anything else, "other" included, gets
@@ -129,7 +129,7 @@ def decide_progression(  # noqa: PLR0911 - one return per rule, in safety order
             level=dict(new_level),
         )
 
-    if any(p.triage_level in _ALARM_LEVELS for p in recent):
+    if any(alerts_team(p.triage_level) for p in recent):
         return decided("pause_red_flag", current)
     by_key = knowledge.exercises
     spreading = [n for n in notes if n.symptoms_further_down_leg]

@@ -9,6 +9,7 @@ from reportlab.lib import colors
 
 from nervecare.recovery import HistoryPoint, Trajectory, load_recovery_figures
 from nervecare.recovery.models import Baseline
+from nervecare.triage.levels import alerts_team
 
 __all__ = ["BAND_FILL", "LEG_COLOUR", "trajectory_chart"]
 
@@ -119,7 +120,7 @@ def trajectory_chart(
             PolyLine([c for pair in leg for c in pair], strokeColor=LEG_COLOUR, strokeWidth=1.2)
         )
     for point, (px, py) in zip(points, leg, strict=True):
-        alarm = point.triage_level in ("urgent", "emergency")
+        alarm = alerts_team(point.triage_level)
         drawing.add(
             Circle(
                 px,

@@ -26,6 +26,7 @@ from nervecare.reports._common import (
     styles,
 )
 from nervecare.reports._text import para
+from nervecare.triage.levels import alerts_team
 
 __all__ = ["clinic_summary_pdf"]
 
@@ -99,7 +100,7 @@ def _red_flags(data: PatientExport, period: Period, s: Styles) -> list[Flowable]
                 para("OPEN (not yet reviewed): " + ", ".join(data.history.open_red_flags)), s.alarm
             )
         )
-    alarms = [c for c in period.checkins if c.level in ("urgent", "emergency")]
+    alarms = [c for c in period.checkins if alerts_team(c.level)]
     alerts = {a.checkin_id: a for a in period.alerts}
     for checkin in alarms:
         summaries = [

@@ -30,6 +30,7 @@ from nervecare.store.errors import StoreError
 from nervecare.store.models import CheckInRow, OutboxAlert, Patient
 from nervecare.store.summaries import rebuild_summary
 from nervecare.triage import unconfirmed_signs
+from nervecare.triage.levels import alerts_team
 
 __all__ = [
     "AlertDeliveries",
@@ -84,7 +85,7 @@ def _queued(alert: OutboxAlert, patient: Patient, checkin: CheckInRow) -> Queued
     reasons = tuple(
         str(reason.get("summary", ""))
         for reason in checkin.triage.get("reasons", [])
-        if reason.get("level") in ("urgent", "emergency")
+        if alerts_team(reason.get("level"))
     )
     # A task for a question the patient has not answered: say what the notes may describe.
     reasons += tuple(summary for _, _, summary in unconfirmed_signs(checkin.triage))

@@ -39,6 +39,7 @@ from nervecare.store.models import (
     Patient,
     TeamAlertSettings,
 )
+from nervecare.triage.levels import ALERTING_LEVELS
 
 __all__ = [
     "AttemptResult",
@@ -60,8 +61,6 @@ __all__ = [
     "set_team_alert_settings",
     "team_channels",
 ]
-
-_ALARM_LEVELS = ("urgent", "emergency")
 
 
 class Target(BaseModel):
@@ -319,7 +318,7 @@ def escalate_due_alerts(
             OutboxAlert.acknowledged_at.is_(None),
             OutboxAlert.resolved_at.is_(None),
             OutboxAlert.escalated_at.is_(None),
-            OutboxAlert.level.in_(_ALARM_LEVELS),
+            OutboxAlert.level.in_(sorted(ALERTING_LEVELS)),
             # No team may set less than a minute: a cheap filter before the per-team check.
             OutboxAlert.created_at <= now - dt.timedelta(minutes=1),
         )

@@ -56,7 +56,7 @@ from nervecare.store.units import (
     refresh_trajectory,
     store_checkin,
 )
-from nervecare.triage.levels import level_rank
+from nervecare.triage.levels import alerts_team, level_rank
 from nervecare.triage.result import TriageResult
 
 __all__ = [
@@ -546,7 +546,7 @@ def _store_checkins(
         if item.alert is not None and _alert_record_holds(item.alert, stored.level):
             _restore_alert(session, checkin=row, alert=item.alert, now=now)
             restored += 1
-        elif stored.level in ("urgent", "emergency"):
+        elif alerts_team(stored.level):
             pending += 1
             why = (
                 "came without a record of its alert"

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from nervecare.checkin import CheckIn
 from nervecare.triage.engine import InvalidFindingError, evaluate, unanswered_red_flags
 from nervecare.triage.findings import NoteFinding
-from nervecare.triage.levels import LEVELS, Level, highest, level_rank
+from nervecare.triage.levels import ALERTING_LEVELS, LEVELS, Level, alerts_team, highest, level_rank
 from nervecare.triage.questions import Language, load_questions, unconfirmed_signs
 from nervecare.triage.result import (
     ConfirmAnswer,
@@ -22,6 +22,7 @@ from nervecare.triage.rules import Ruleset, load_ruleset
 from nervecare.triage.service import triage_checkin
 
 __all__ = [
+    "ALERTING_LEVELS",
     "LEVELS",
     "ConfirmAnswer",
     "ConfirmQuestion",
@@ -34,6 +35,7 @@ __all__ = [
     "Ruleset",
     "SetAsideNote",
     "TriageResult",
+    "alerts_team",
     "confirm_key",
     "evaluate",
     "highest",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-__all__ = ["LEVELS", "Level", "highest", "level_rank"]
+__all__ = ["ALERTING_LEVELS", "LEVELS", "Level", "alerts_team", "highest", "level_rank"]
 
 Level = Literal["emergency", "urgent", "routine", "self_care"]
 
@@ -23,3 +23,14 @@ def level_rank(level: Level) -> int:
 def highest(levels: list[Level] | tuple[Level, ...], default: Level = "self_care") -> Level:
     """The most urgent of the given levels; `default` when there are none."""
     return max(levels, key=level_rank, default=default)
+
+
+#: The levels at which the care team is alerted (same day or at once); below them the check-in
+#: waits for the team's routine review. One definition for the store, alerts, web and reports.
+ALERTING_LEVELS: frozenset[str] = frozenset({"urgent", "emergency"})
+
+
+def alerts_team(level: object) -> bool:
+    """Does a check-in (or a reason) at this level alert the care team? Anything that is not a
+    level (a missing or unreadable value) is not, so callers check levels they read from JSON."""
+    return level in ALERTING_LEVELS

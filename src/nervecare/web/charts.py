@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from markupsafe import Markup, escape
 
 from nervecare.recovery import HistoryPoint, PatientHistory, assess_trajectory
+from nervecare.triage.levels import alerts_team
 
 __all__ = ["expected_upper_by_day", "pain_chart_svg"]
 
@@ -100,7 +101,7 @@ def pain_chart_svg(
     parts.append(f'<polyline class="pain" points="{line}"/>')
     for point in points:
         cx, cy = _x(point.days_since_surgery, first, last), _y(point.leg_pain)
-        alarm = point.triage_level in ("urgent", "emergency")
+        alarm = alerts_team(point.triage_level)
         css = "point alarm" if alarm else "point"
         radius = 6 if alarm else 3.5
         parts.append(f'<circle class="{css}" cx="{cx:.1f}" cy="{cy:.1f}" r="{radius}"/>')
