@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from nervecare.settings import Settings
 from nervecare.store.accounts import Principal, resolve_session
+from nervecare.store.clock import Clock, utc_now
 from nervecare.store.service import Store
 from nervecare.web.i18n import LANGUAGES, Translator, negotiate_language
 from nervecare.web.security import SESSION_COOKIE, tokens_match
@@ -124,6 +125,34 @@ def check_csrf(
 
 
 CsrfChecked = Annotated[Principal, Depends(check_csrf)]
+
+
+def check_patient_form(principal: CsrfChecked) -> Principal:
+    """A form only a patient may send (with its CSRF token checked)."""
+    if principal.kind != "patient" or principal.patient_id is None:
+        raise HTTPException(status_code=403, detail="this page is for patients")
+    return principal
+
+
+def check_clinician_form(principal: CsrfChecked) -> Principal:
+    """A form only a member of a care team may send (with its CSRF token checked)."""
+    if principal.kind != "clinician":
+        raise HTTPException(status_code=403, detail="this page is for the care team")
+    return principal
+
+
+PatientForm = Annotated[Principal, Depends(check_patient_form)]
+ClinicianForm = Annotated[Principal, Depends(check_clinician_form)]
+
+
+def get_clock(request: Request) -> Clock:
+    """The app's clock (`app.state.clock`, set by tests and the demo), else the UTC wall clock:
+    routes never read the time themselves, so a test can move it."""
+    clock: Clock = getattr(request.app.state, "clock", None) or utc_now
+    return clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 @dataclass

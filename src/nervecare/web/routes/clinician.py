@@ -31,18 +31,19 @@ from nervecare.store.schemas import NewPatient
 from nervecare.store.service import add_patient, get_patient, rank_patients
 from nervecare.store.views import PatientHiddenError, patient_overview, require_patient_access
 from nervecare.web.charts import expected_upper_by_day, pain_chart_svg
-from nervecare.web.deps import CsrfChecked, CurrentClinician, PageDep, RowId, StoreDep
+from nervecare.web.deps import (
+    ClinicianForm,
+    CsrfChecked,
+    CurrentClinician,
+    PageDep,
+    RowId,
+    StoreDep,
+)
 from nervecare.web.team_followup import BURDEN_WINDOW, patient_reminder, team_followup
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["clinician"], include_in_schema=False)
-
-
-def _clinician(principal: CsrfChecked) -> CsrfChecked:
-    if principal.kind != "clinician":
-        raise HTTPException(status_code=403, detail="this page is for the care team")
-    return principal
 
 
 #: Patients listed per team at first: the most pressing; the rest are one link away.
@@ -97,9 +98,8 @@ def deliveries(
 
 
 @router.post("/alerts/{alert_id}/send-again")
-def send_again(alert_id: RowId, principal: CsrfChecked, store: StoreDep) -> Response:
+def send_again(alert_id: RowId, principal: ClinicianForm, store: StoreDep) -> Response:
     """Put a dead-lettered alert back in the outbox (after its channel has been fixed)."""
-    _clinician(principal)
     try:
         resend_alert(store.sessions, principal=principal, alert_id=alert_id)
     except AlertNotFoundError:
@@ -112,8 +112,7 @@ def send_again(alert_id: RowId, principal: CsrfChecked, store: StoreDep) -> Resp
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
-def acknowledge(alert_id: RowId, principal: CsrfChecked, store: StoreDep) -> Response:
-    _clinician(principal)
+def acknowledge(alert_id: RowId, principal: ClinicianForm, store: StoreDep) -> Response:
     try:
         acknowledge_alert(store.sessions, principal=principal, alert_id=alert_id)
     except AlertNotFoundError:
@@ -124,13 +123,12 @@ def acknowledge(alert_id: RowId, principal: CsrfChecked, store: StoreDep) -> Res
 @router.post("/alerts/{alert_id}/resolve")
 def resolve(
     alert_id: RowId,
-    principal: CsrfChecked,
+    principal: ClinicianForm,
     store: StoreDep,
     note: Annotated[str, Form(max_length=4000)] = "",
     actionable: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     """Close an alert with a note and the answer to "did this alert lead to action?"."""
-    _clinician(principal)
     if not note.strip():
         raise HTTPException(status_code=400, detail="write a short note on what was done")
     if actionable not in _YES_NO:
@@ -166,7 +164,7 @@ def new_patient_form(page: PageDep, principal: CurrentClinician) -> Response:
 @router.post("/patients/new")
 def new_patient(
     page: PageDep,
-    principal: CsrfChecked,
+    principal: ClinicianForm,
     store: StoreDep,
     *,
     display_name: Annotated[str, Form(max_length=200)] = "",
@@ -178,7 +176,6 @@ def new_patient(
     baseline_leg_pain: Annotated[str, Form(max_length=2)] = "",
 ) -> Response:
     """Register a patient in one of the clinician's teams and give them a one-time code."""
-    _clinician(principal)
     values = {
         "display_name": display_name,
         "team": team,
@@ -292,9 +289,10 @@ def _patient_page(
 
 
 @router.post("/patients/{patient_id}/enrolment-code")
-def new_code(patient_id: RowId, page: PageDep, principal: CsrfChecked, store: StoreDep) -> Response:
+def new_code(
+    patient_id: RowId, page: PageDep, principal: ClinicianForm, store: StoreDep
+) -> Response:
     """A fresh one-time code for a patient who lost theirs."""
-    _clinician(principal)
     try:
         require_patient_access(
             store.sessions, principal=principal, patient_id=patient_id, what="enrolment code"
@@ -319,7 +317,7 @@ DEFAULT_TIME_ZONE = "Europe/London"
 def set_patient_reminder(
     patient_id: RowId,
     page: PageDep,
-    principal: CsrfChecked,
+    principal: ClinicianForm,
     store: StoreDep,
     *,
     email: Annotated[str, Form(max_length=320)] = "",
@@ -328,7 +326,6 @@ def set_patient_reminder(
     enabled: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     """Set when (patient's local time) and where the daily check-in reminder goes."""
-    _clinician(principal)
     try:
         require_patient_access(
             store.sessions, principal=principal, patient_id=patient_id, what="reminder"

@@ -37,7 +37,7 @@ from nervecare.web.checkin_form import (
     section_problems,
     web_sections,
 )
-from nervecare.web.deps import CsrfChecked, CurrentPatient, PageDep, RowId, StoreDep
+from nervecare.web.deps import CsrfChecked, CurrentPatient, PageDep, PatientForm, RowId, StoreDep
 from nervecare.web.side_effect_form import (
     answer_field,
     side_effect_answers_from_form,
@@ -181,11 +181,9 @@ def checkin_form(page: PageDep, principal: CurrentPatient, store: StoreDep) -> R
 
 @router.post("/checkin")
 async def checkin_post(
-    request: Request, page: PageDep, principal: CsrfChecked, store: StoreDep
+    request: Request, page: PageDep, principal: PatientForm, store: StoreDep
 ) -> Response:
     """Next, back, or send: every answer so far comes with each post."""
-    if principal.kind != "patient" or principal.patient_id is None:
-        raise HTTPException(status_code=403, detail="this page is for patients")
     form = await request.form()
     steps = _Steps(await run_in_threadpool(_medicine_questions, store, principal))
     items = list(form.multi_items())
@@ -418,13 +416,11 @@ def _answer_labels(page: Any) -> list[tuple[str, str]]:
 
 @router.post("/checkins/{checkin_id}/answers")
 async def answer(
-    checkin_id: RowId, request: Request, page: PageDep, principal: CsrfChecked, store: StoreDep
+    checkin_id: RowId, request: Request, page: PageDep, principal: PatientForm, store: StoreDep
 ) -> Response:
     """The patient's answers to the questions their notes raised. Yes or not sure counts as the
     sign (the level follows at once); no keeps the level and is recorded for the care team. Sent
     again, nothing changes."""
-    if principal.kind != "patient":
-        raise HTTPException(status_code=403, detail="this page is for patients")
     try:
         view = await run_in_threadpool(
             lambda: checkin_for(store.sessions, principal=principal, checkin_id=checkin_id)

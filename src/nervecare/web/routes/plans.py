@@ -48,10 +48,12 @@ from nervecare.store.service import Store, get_patient
 from nervecare.store.side_effects import StoredSideEffectAnswer
 from nervecare.store.views import PatientHiddenError, require_patient_access
 from nervecare.web.deps import (
+    ClinicianForm,
     CsrfChecked,
     CurrentClinician,
     CurrentPatient,
     PageDep,
+    PatientForm,
     RowId,
     StoreDep,
 )
@@ -138,16 +140,15 @@ def today_page(page: PageDep, principal: CurrentPatient, store: StoreDep) -> Res
 
 @router.post("/today/dose")
 def today_dose(
-    principal: CsrfChecked,
+    principal: PatientForm,
     store: StoreDep,
     drug: Annotated[str, Form()],
     dose_number: Annotated[int, Form(ge=1, le=24)],
     status: Annotated[str, Form()],
 ) -> Response:
-    if principal.kind != "patient" or principal.patient_id is None:
-        raise HTTPException(status_code=403, detail="this page is for patients")
     if status not in {"taken", "missed"}:
         raise HTTPException(status_code=400, detail="status must be taken or missed")
+    assert principal.patient_id is not None  # PatientForm guarantees it
     try:
         record_dose(
             store.sessions,
@@ -165,14 +166,13 @@ def today_dose(
 
 @router.post("/today/exercise")
 def today_exercise(
-    principal: CsrfChecked,
+    principal: PatientForm,
     store: StoreDep,
     exercise: Annotated[str, Form()],
     spread_down_leg: Annotated[bool, Form()] = False,
     pain_hours: Annotated[str, Form()] = "",
 ) -> Response:
-    if principal.kind != "patient" or principal.patient_id is None:
-        raise HTTPException(status_code=403, detail="this page is for patients")
+    assert principal.patient_id is not None  # PatientForm guarantees it
     try:
         hours = float(pain_hours) if pain_hours.strip() else None
         record_exercise(
@@ -377,13 +377,11 @@ def plans_activate(
     patient_id: RowId,
     plan_id: RowId,
     page: PageDep,
-    principal: CsrfChecked,
+    principal: ClinicianForm,
     store: StoreDep,
     *,
     accept_warnings: Annotated[bool, Form()] = False,
 ) -> Response:
-    if principal.kind != "clinician":
-        raise HTTPException(status_code=403, detail="this page is for the care team")
     _require(store, principal, patient_id)
     owned = {
         p.id
@@ -403,9 +401,7 @@ def plans_activate(
 
 
 @router.post("/patients/{patient_id}/programme")
-def programme_assign(patient_id: RowId, principal: CsrfChecked, store: StoreDep) -> Response:
-    if principal.kind != "clinician":
-        raise HTTPException(status_code=403, detail="this page is for the care team")
+def programme_assign(patient_id: RowId, principal: ClinicianForm, store: StoreDep) -> Response:
     _require(store, principal, patient_id)
     assign_exercise_programme(
         store.sessions, patient=patient_id, on=_today(), actor=principal.actor
@@ -414,9 +410,7 @@ def programme_assign(patient_id: RowId, principal: CsrfChecked, store: StoreDep)
 
 
 @router.post("/patients/{patient_id}/programme/review")
-def programme_review(patient_id: RowId, principal: CsrfChecked, store: StoreDep) -> Response:
-    if principal.kind != "clinician":
-        raise HTTPException(status_code=403, detail="this page is for the care team")
+def programme_review(patient_id: RowId, principal: ClinicianForm, store: StoreDep) -> Response:
     _require(store, principal, patient_id)
     try:
         review_progression(
