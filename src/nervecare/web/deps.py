@@ -146,7 +146,7 @@ ClinicianForm = Annotated[Principal, Depends(check_clinician_form)]
 
 
 def get_clock(request: Request) -> Clock:
-    """The app's clock (`app.state.clock`, set by tests and the demo), else the UTC wall clock:
+    """The app's clock (`app.state.clock`, which a test may set), else the UTC wall clock:
     routes never read the time themselves, so a test can move it."""
     clock: Clock = getattr(request.app.state, "clock", None) or utc_now
     return clock

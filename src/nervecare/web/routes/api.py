@@ -39,6 +39,7 @@ from nervecare.store.side_effects import (
 )
 from nervecare.store.views import PatientHiddenError, checkin_for, patient_overview
 from nervecare.web.deps import (
+    ClockDep,
     CurrentPatient,
     CurrentPrincipal,
     RowId,
@@ -275,14 +276,16 @@ def get_checkin(checkin_id: RowId, principal: CurrentPrincipal, store: StoreDep)
 
 
 @router.get("/patients/{patient_id}", response_model=PatientOut, responses={404: {}})
-def get_patient_data(patient_id: RowId, principal: CurrentPrincipal, store: StoreDep) -> PatientOut:
+def get_patient_data(
+    patient_id: RowId, principal: CurrentPrincipal, store: StoreDep, clock: ClockDep
+) -> PatientOut:
     """A patient's record, trajectory and pain history (their own, or their team's)."""
     try:
         overview = patient_overview(store.sessions, principal=principal, patient_id=patient_id)
     except PatientHiddenError:
         raise HTTPException(status_code=404, detail="not found") from None
     history = overview.history
-    trajectory = assess_trajectory(history, on=dt.datetime.now(dt.UTC).date())
+    trajectory = assess_trajectory(history, on=clock().date())
     record = overview.record
     return PatientOut(
         id=record.id,

@@ -33,6 +33,7 @@ from nervecare.store.views import PatientHiddenError, patient_overview, require_
 from nervecare.web.charts import expected_upper_by_day, pain_chart_svg
 from nervecare.web.deps import (
     ClinicianForm,
+    ClockDep,
     CsrfChecked,
     CurrentClinician,
     PageDep,
@@ -52,7 +53,11 @@ DASHBOARD_LIMIT = 100
 
 @router.get("/dashboard")
 def dashboard(
-    page: PageDep, principal: CurrentClinician, store: StoreDep, limit: int = DASHBOARD_LIMIT
+    page: PageDep,
+    principal: CurrentClinician,
+    store: StoreDep,
+    clock: ClockDep,
+    limit: int = DASHBOARD_LIMIT,
 ) -> Response:
     shown = min(max(limit, 1), 100_000)
     teams = [
@@ -60,7 +65,7 @@ def dashboard(
         for name in principal.team_names
     ]
     alerts = alert_queue(store.sessions, principal=principal, limit=10)
-    followup = team_followup(store.sessions, principal=principal, now=dt.datetime.now(dt.UTC))
+    followup = team_followup(store.sessions, principal=principal, now=clock())
     return page.render(
         "clinician/dashboard.html",
         teams=teams,
@@ -319,6 +324,7 @@ def set_patient_reminder(
     page: PageDep,
     principal: ClinicianForm,
     store: StoreDep,
+    clock: ClockDep,
     *,
     email: Annotated[str, Form(max_length=320)] = "",
     remind_at: Annotated[str, Form(max_length=8)] = "",
@@ -364,7 +370,7 @@ def set_patient_reminder(
         remind_at=at,
         zone=values["time_zone"],
         actor=principal.actor,
-        now=dt.datetime.now(dt.UTC),
+        now=clock(),
         enabled=enabled == "yes",
     )
     return RedirectResponse(f"/patients/{patient_id}#reminder-heading", status_code=303)

@@ -37,7 +37,15 @@ from nervecare.web.checkin_form import (
     section_problems,
     web_sections,
 )
-from nervecare.web.deps import CsrfChecked, CurrentPatient, PageDep, PatientForm, RowId, StoreDep
+from nervecare.web.deps import (
+    ClockDep,
+    CsrfChecked,
+    CurrentPatient,
+    PageDep,
+    PatientForm,
+    RowId,
+    StoreDep,
+)
 from nervecare.web.side_effect_form import (
     answer_field,
     side_effect_answers_from_form,
@@ -57,13 +65,13 @@ def _not_found() -> HTTPException:
 
 
 @router.get("/home")
-def home(page: PageDep, principal: CurrentPatient, store: StoreDep) -> Response:
+def home(page: PageDep, principal: CurrentPatient, store: StoreDep, clock: ClockDep) -> Response:
     assert principal.patient_id is not None
     overview = patient_overview(
         store.sessions, principal=principal, patient_id=principal.patient_id
     )
     history = overview.history
-    today = dt.datetime.now(dt.UTC).date()
+    today = clock().date()
     last_day = max((p.days_since_surgery for p in history.points), default=0)
     chart = pain_chart_svg(
         history.points,
