@@ -135,6 +135,9 @@ class CheckIn(BaseModel):
     calf_pain_or_swelling: StrictBool | None = None
     chest_pain_or_breathlessness: StrictBool | None = None
     headache_when_upright: StrictBool | None = None
+    # A sudden, very severe headache (the worst ever, at its worst within minutes), or a headache
+    # with a stiff neck; optional extension of v1 (the contract allows extra fields).
+    headache_sudden_or_stiff_neck: StrictBool | None = None
     notes: Annotated[StrictStr, Field(max_length=5000)] | None = None
 
     @model_validator(mode="before")
@@ -186,7 +189,7 @@ class CheckIn(BaseModel):
 
 
 #: Fields this project adds to contract v1 (optional; the contract allows extra fields).
-EXTENSION_FIELDS: tuple[str, ...] = ("function_odi",)
+EXTENSION_FIELDS: tuple[str, ...] = ("function_odi", "headache_sudden_or_stiff_neck")
 #: The fields contract v1 defines.
 CONTRACT_V1_FIELDS: tuple[str, ...] = tuple(
     name for name in CheckIn.model_fields if name not in EXTENSION_FIELDS
@@ -210,6 +213,7 @@ BOOLEAN_FIELDS: tuple[str, ...] = (
     "calf_pain_or_swelling",
     "chest_pain_or_breathlessness",
     "headache_when_upright",
+    "headache_sudden_or_stiff_neck",
 )
 #: Fields whose values have a clinical order, least to most concerning.
 ORDINAL_FIELDS: dict[str, tuple[str, ...]] = {

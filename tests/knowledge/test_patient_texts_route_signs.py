@@ -25,9 +25,10 @@ from nervecare.web.routes.learn import load_topics
 EMERGENCY_SIGNS = re.compile(
     r"chest pain|short(ness)? of breath|trouble breathing|between your legs|around your bottom"
     r"|genitals|pass(ing)? urine|controlling urine|control(ling)? your bowels|both legs"
-    r"|headache with a high temperature"
+    r"|headache with a high temperature|headache with a stiff neck|worst you have ever had"
     r"|dolor en el pecho|le falta el aire|le cuesta respirar|entre las piernas|alrededor del ano"
-    r"|genitales|orinar|controlar el intestino|las dos piernas|dolor de cabeza con fiebre",
+    r"|genitales|orinar|controlar el intestino|las dos piernas|dolor de cabeza con fiebre"
+    r"|cuello r[ií]gido",
     re.IGNORECASE,
 )
 EMERGENCY_ROUTE = re.compile(
@@ -136,5 +137,6 @@ def test_the_warning_signs_page_names_every_emergency_rule_family() -> None:
     text = " ".join(page.paragraphs)
     for sign in ("between your legs", "urine", "bowels", "both legs", "chest pain",
                  "shortness of breath", "headache with a high temperature",
+                 "a sudden, very bad headache", "headache with a stiff neck",
                  "not having passed urine for many hours"):  # fmt: skip
         assert sign in text

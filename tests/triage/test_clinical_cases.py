@@ -131,6 +131,19 @@ CASES = [
         "emergency",
         "csf_leak.headache_with_fever",
     ),
+    # a headache that is not postural: sudden and very severe, or with a stiff neck (NICE CG150
+    # 1.1.1, NG228 1.1.3, NG240 1.1.4)
+    ({"headache_sudden_or_stiff_neck": True}, "emergency", "headache.sudden_or_stiff_neck"),
+    (
+        {"headache_sudden_or_stiff_neck": True, "temperature_c": 39.1},
+        "emergency",
+        "headache.sudden_or_stiff_neck",
+    ),
+    (
+        {"headache_sudden_or_stiff_neck": True, "headache_when_upright": True},
+        "emergency",
+        "headache.sudden_or_stiff_neck",
+    ),
 ]
 
 
@@ -165,6 +178,23 @@ def test_just_below_a_threshold_or_expected_recovery_is_self_care(answers: dict[
     result = _triage(**answers)
     assert result.level == "self_care"
     assert result.reasons == ()
+
+
+def test_a_headache_that_is_neither_sudden_nor_with_a_stiff_neck_is_not_an_emergency() -> None:
+    """Answered no, the sign adds nothing; a fever with it stays the urgent fever rule (CG150
+    1.1.1 asks only that a worsening headache with fever be evaluated)."""
+    assert _triage(headache_sudden_or_stiff_neck=False).level == "self_care"
+    result = _triage(headache_sudden_or_stiff_neck=False, temperature_c=38.4)
+    assert result.level == "urgent"
+    assert [reason.code for reason in result.reasons] == ["infection.fever"]
+
+
+def test_the_sudden_or_stiff_neck_headache_is_reported_with_the_fever() -> None:
+    """With a temperature of 38.0 or more both reasons are given, the emergency first."""
+    result = _triage(headache_sudden_or_stiff_neck=True, temperature_c=38.0)
+    codes = [reason.code for reason in result.reasons]
+    assert codes[0] == "headache.sudden_or_stiff_neck"
+    assert "infection.fever" in codes
 
 
 def test_the_higher_of_two_findings_wins_and_both_are_reported() -> None:
