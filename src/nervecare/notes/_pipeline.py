@@ -118,6 +118,10 @@ class RulesPipeline:
             # A trigger inside a target is part of the symptom ("can't pee", "no feeling in my
             # bum"), never a negation of it.
             prune_on_target_overlap=True,
+            # Spanish puts the verb of the sign right after its negation ("no tengo la
+            # pantorrilla hinchada", "sin problemas de ereccion"): the longer trigger ("no
+            # tengo") is inside the target and goes, so the shorter one ("no") must stay.
+            prune_on_modifier_overlap=language == "en",
             span_attrs={category: {ext: True} for category, (ext, _) in _ATTRIBUTES.items()},
         )
         self._context.add(self._context_rules(lexicon.context))
