@@ -65,11 +65,15 @@ def phrase_words(phrase: str, macros: dict[str, str]) -> set[str]:
 
 
 _ANY = "*"
+#: A word between the parts of a sign is never one that denies it ("la pantorrilla no esta
+#: hinchada" is not "la pantorrilla ... esta hinchada").
+_NOT_A_GAP = ("no", "ni", "sin", "nunca", "tampoco", "not", "never", "nada", "raro", "rara")
 
 
 def _alternatives(choices: tuple[str, ...], optional: bool, norms: Norms) -> list[TokenPattern]:
     if choices == (_ANY,):
-        return [[{"IS_PUNCT": False, "OP": "?"} if optional else {"IS_PUNCT": False}]]
+        gap: dict[str, Any] = {"IS_PUNCT": False, "NORM": {"NOT_IN": list(_NOT_A_GAP)}}
+        return [[{**gap, "OP": "?"} if optional else gap]]
     tokenised = [norms(choice) for choice in choices if choice]
     single = sorted({words[0] for words in tokenised if len(words) == 1})
     multi = [words for words in dict.fromkeys(tokenised) if len(words) > 1]

@@ -83,9 +83,18 @@ def _silence_pyrush() -> None:
     logger.disable("medspacy")
 
 
-def _same_sentence_and_no_stop(stop_at: frozenset[str]) -> Callable[[Span, Span, Span], bool]:
+def _words_before(span: Span, count: int) -> tuple[str, ...]:
+    start = span.start - count
+    return tuple(token.norm_ for token in span.doc[start : span.start]) if start >= 0 else ()
+
+
+def _same_sentence_and_no_stop(
+    stop_at: frozenset[str], not_after: tuple[tuple[str, ...], ...] = ()
+) -> Callable[[Span, Span, Span], bool]:
     def on_modifies(target: Span, modifier: Span, between: Span) -> bool:
         if target.sent.start != modifier.sent.start:
+            return False
+        if any(_words_before(modifier, len(words)) == words for words in not_after):
             return False
         return not any(token.norm_ in stop_at for token in between)
 
@@ -155,7 +164,9 @@ class RulesPipeline:
 
         built = []
         for trigger in triggers:
-            on_modifies = _same_sentence_and_no_stop(frozenset(trigger.stop_at))
+            on_modifies = _same_sentence_and_no_stop(
+                frozenset(trigger.stop_at), tuple(self._norms(words) for words in trigger.not_after)
+            )
             patterns = [
                 (phrase, pattern)
                 for phrase in trigger.phrases
