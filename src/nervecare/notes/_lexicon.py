@@ -96,6 +96,8 @@ class ContextTrigger(_Entry):
     patterns: tuple[list[dict[str, Any]], ...] = ()
     max_scope: int | None = Field(default=None, gt=0)
     stop_at: tuple[str, ...] = ()
+    #: Words just before the trigger that make it not one ("como si" is a simile, not an "if").
+    not_after: tuple[str, ...] = ()
     terminated_by: tuple[str, ...] = ()
 
 

@@ -41,7 +41,10 @@ _SCORE = re.compile(r"\b(\d{1,2})\s*(?:/|out of|outta|de|sobre)\s*10\b", re.I)
 _SPANISH_SCORE = re.compile(
     r"\b(?:un|una)\s+(\d{1,2})\s+de\s+dolor\b|\bdolor\s+(?:de\s+|es\s+|esta\s+en\s+|en\s+)?"
     r"(?:un\s+)?(\d{1,2})\b(?!\s*(?:dias?|horas?|semanas?|minutos?|veces|pastillas?|mg|am|pm|%|"
-    r"de\s+(?:la|el|los|las)\b))(?!\.\d)",
+    r"de\s+(?:la|el|los|las)\b))(?!\.\d)"
+    # "el dolor de la pierna ya es de 9", "el dolor de espalda esta en 8"
+    r"|\bdolor\s+de\s+(?:la\s+)?(?:pierna|espalda)\s+(?:ya\s+)?(?:es|esta|anda|va)\s+"
+    r"(?:de\s+|en\s+|por\s+)?(?:un\s+)?(\d{1,2})\b(?!\s*(?:dias?|horas?|semanas?|veces))(?!\.\d)",
     re.I,
 )
 #: "pain is a 9", "pain 8", "pain level 7" (not "pain 2 days", "pain 3 times").
@@ -81,6 +84,17 @@ def _end(match: re.Match[str]) -> int:
     return match.start() + len(match.group().rstrip())
 
 
+#: The weather or a room, not the patient ("38 grados afuera", "en casa hay 18 grados").
+_WEATHER_AFTER = re.compile(
+    r"\s*(?:de\s+calor|afuera|fuera|en\s+la\s+calle|a\s+la\s+sombra|ambiente|outside)\b", re.I
+)
+_WEATHER_BEFORE = re.compile(r"\b(?:hace|hay|calor\s+de|calor,)\s*$", re.I)
+
+
+def _weather(text: str, start: int, end: int) -> bool:
+    return bool(_WEATHER_AFTER.match(text, end) or _WEATHER_BEFORE.search(text[:start]))
+
+
 def _temperatures(text: str) -> list[Measurement]:
     found: list[Measurement] = []
     for match in _CUED_TEMPERATURE.finditer(text):
@@ -91,7 +105,7 @@ def _temperatures(text: str) -> list[Measurement]:
         number = match.group(1) or match.group(3)
         unit = match.group(2) or match.group(4)
         value = _celsius(float(number), unit or "c")
-        if value is not None:
+        if value is not None and not _weather(text, match.start(), _end(match)):
             found.append(Measurement("temperature_c", value, match.start(), _end(match)))
     for match in _BARE_FEVER.finditer(text):
         found.append(

@@ -1,6 +1,8 @@
 """Compiling the lexicon's phrase syntax into spaCy token patterns.
 
-`(a|b)` is one of, `[a|b]` optionally one of, `{NAME}` a macro. One-word choices of a group
+`(a|b)` is one of, `[a|b]` optionally one of, `{NAME}` a macro, `*` any one word (not
+punctuation; `[*]` any one word or none), for the words a speaker puts between the parts of a
+sign ("no siento el agua en la cola"). One-word choices of a group
 become a single token test (`{"NORM": {"IN": [...]}}`, optional with `"OP": "?"`), so a phrase
 with many choices stays one or a few patterns instead of thousands of literal phrases. Choices are
 tokenised by the same tokenizer as the notes and compared on NORM, so "can't", "cant" and
@@ -54,11 +56,24 @@ def _slots(phrase: str, macros: dict[str, str]) -> Iterator[tuple[tuple[str, ...
 def phrase_words(phrase: str, macros: dict[str, str]) -> set[str]:
     """Every word a phrase can use (for the spelling corrector's vocabulary)."""
     return {
-        word.lower() for choices, _ in _slots(phrase, macros) for c in choices for word in c.split()
+        word.lower()
+        for choices, _ in _slots(phrase, macros)
+        for c in choices
+        for word in c.split()
+        if word != _ANY
     }
 
 
+_ANY = "*"
+#: A word between the parts of a sign is never one that denies it ("la pantorrilla no esta
+#: hinchada" is not "la pantorrilla ... esta hinchada").
+_NOT_A_GAP = ("no", "ni", "sin", "nunca", "tampoco", "not", "never", "nada", "raro", "rara")
+
+
 def _alternatives(choices: tuple[str, ...], optional: bool, norms: Norms) -> list[TokenPattern]:
+    if choices == (_ANY,):
+        gap: dict[str, Any] = {"IS_PUNCT": False, "NORM": {"NOT_IN": list(_NOT_A_GAP)}}
+        return [[{**gap, "OP": "?"} if optional else gap]]
     tokenised = [norms(choice) for choice in choices if choice]
     single = sorted({words[0] for words in tokenised if len(words) == 1})
     multi = [words for words in dict.fromkeys(tokenised) if len(words) > 1]

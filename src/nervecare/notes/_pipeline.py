@@ -83,9 +83,18 @@ def _silence_pyrush() -> None:
     logger.disable("medspacy")
 
 
-def _same_sentence_and_no_stop(stop_at: frozenset[str]) -> Callable[[Span, Span, Span], bool]:
+def _words_before(span: Span, count: int) -> tuple[str, ...]:
+    start = span.start - count
+    return tuple(token.norm_ for token in span.doc[start : span.start]) if start >= 0 else ()
+
+
+def _same_sentence_and_no_stop(
+    stop_at: frozenset[str], not_after: tuple[tuple[str, ...], ...] = ()
+) -> Callable[[Span, Span, Span], bool]:
     def on_modifies(target: Span, modifier: Span, between: Span) -> bool:
         if target.sent.start != modifier.sent.start:
+            return False
+        if any(_words_before(modifier, len(words)) == words for words in not_after):
             return False
         return not any(token.norm_ in stop_at for token in between)
 
@@ -118,6 +127,10 @@ class RulesPipeline:
             # A trigger inside a target is part of the symptom ("can't pee", "no feeling in my
             # bum"), never a negation of it.
             prune_on_target_overlap=True,
+            # Spanish puts the verb of the sign right after its negation ("no tengo la
+            # pantorrilla hinchada", "sin problemas de ereccion"): the longer trigger ("no
+            # tengo") is inside the target and goes, so the shorter one ("no") must stay.
+            prune_on_modifier_overlap=language == "en",
             span_attrs={category: {ext: True} for category, (ext, _) in _ATTRIBUTES.items()},
         )
         self._context.add(self._context_rules(lexicon.context))
@@ -151,7 +164,9 @@ class RulesPipeline:
 
         built = []
         for trigger in triggers:
-            on_modifies = _same_sentence_and_no_stop(frozenset(trigger.stop_at))
+            on_modifies = _same_sentence_and_no_stop(
+                frozenset(trigger.stop_at), tuple(self._norms(words) for words in trigger.not_after)
+            )
             patterns = [
                 (phrase, pattern)
                 for phrase in trigger.phrases

@@ -157,8 +157,9 @@ _SPANISH_PROXY = re.compile(
 
 #: The writer says they themselves do not have it ("yo no tengo eso", "a mi no me pasa").
 _SPANISH_OWN_DENIAL = re.compile(
-    r"\b(?:yo no|a mi no|yo estoy bien|yo (?:gracias a dios )?no tengo|no es mi caso|"
-    r"yo (?:ando|sigo) bien|yo nada|a mi nada)\b"
+    r"\b(?:yo no|a mi no|yo (?:por suerte |gracias a dios )?(?:estoy|ando|sigo) "
+    r"(?:bien|ok|igual|perfecto|perfecta)|yo (?:gracias a dios )?no tengo|no es mi caso|"
+    r"(?:la|el) mi[ao] (?:esta|va|sigue) bien|no la mia|no el mio|yo nada|a mi nada)\b"
 )
 
 
