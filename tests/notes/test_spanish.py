@@ -74,9 +74,18 @@ def test_what_is_not_the_patients_sign_now_is_not_found(note: str, field: str) -
     assert field not in _found(note)
 
 
-def test_a_bad_headache_with_a_stiff_neck_is_asked_not_decided() -> None:
+def test_a_headache_with_a_stiff_neck_said_plainly_is_the_emergency_headache_sign() -> None:
     findings = _read_spanish("me duele la cabeza y tengo el cuello tieso").findings
-    assert {(f.field, f.certainty) for f in findings} == {("headache_when_upright", "possible")}
+    assert ("headache_sudden_or_stiff_neck", "definite") in {
+        (f.field, f.certainty) for f in findings
+    }
+
+
+def test_a_loosely_described_sudden_headache_is_asked_not_decided() -> None:
+    findings = _read_spanish("un dolor de cabeza que vino de golpe").findings
+    assert {(f.field, f.certainty) for f in findings} == {
+        ("headache_sudden_or_stiff_neck", "possible")
+    }
 
 
 def test_new_numbness_in_the_foot_is_asked() -> None:
