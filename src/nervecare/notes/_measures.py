@@ -88,7 +88,9 @@ def _end(match: re.Match[str]) -> int:
 _WEATHER_AFTER = re.compile(
     r"\s*(?:de\s+calor|afuera|fuera|en\s+la\s+calle|a\s+la\s+sombra|ambiente|outside)\b", re.I
 )
-_WEATHER_BEFORE = re.compile(r"\b(?:hace|hay|calor\s+de|calor,)\s*$", re.I)
+_WEATHER_BEFORE = re.compile(
+    r"\b(?:hace|hay|calor\s+de|calor,|estamos\s+a|esta\s+a|llegamos\s+a|marca|marcaba)\s*$", re.I
+)
 
 
 def _weather(text: str, start: int, end: int) -> bool:

@@ -151,7 +151,11 @@ _CONTEXT_WORDS = frozenset(get_args(ContextAttribute))
 _SPANISH_PROXY = re.compile(
     r"\b(?:(?:le |les |os )?escrib[oe] (?:por|de parte de|en nombre de)|de parte de (?:mi|su)|"
     r"soy (?:su|la|el) (?:hija|hijo|esposa|esposo|marido|mujer|nieta|nieto|cuidadora|cuidador|"
-    r"pareja|hermana|hermano|madre|padre)|escribe (?:su|la|el) (?:hija|hijo|esposa|esposo|marido))"
+    r"pareja|hermana|hermano|madre|padre)|escribe (?:su|la|el) (?:hija|hijo|esposa|esposo|marido)|"
+    # e.g. a spouse who says the patient is "la paciente", writes "le escribo yo", or "soy la esposa de"
+    r"es (?:el|la) paciente|(?:el|la) (?:operado|operada|paciente)\b|le escribo yo|les escribo yo|"
+    r"soy (?:la|el) (?:esposa|esposo|mujer|marido|hija|hijo|madre|mama|padre|papa|pareja|novia|"
+    r"novio|nuera|yerno|cuidadora|cuidador) de)"
 )
 
 
