@@ -152,7 +152,7 @@ _SPANISH_PROXY = re.compile(
     r"\b(?:(?:le |les |os )?escrib[oe] (?:por|de parte de|en nombre de)|de parte de (?:mi|su)|"
     r"soy (?:su|la|el) (?:hija|hijo|esposa|esposo|marido|mujer|nieta|nieto|cuidadora|cuidador|"
     r"pareja|hermana|hermano|madre|padre)|escribe (?:su|la|el) (?:hija|hijo|esposa|esposo|marido)|"
-    # e.g. a spouse who says the patient is "la paciente", writes "le escribo yo", or "soy la esposa de"
+    # a relative calling the patient "la paciente" or "el operado", or "soy la esposa de"
     r"es (?:el|la) paciente|(?:el|la) (?:operado|operada|paciente)\b|le escribo yo|les escribo yo|"
     r"soy (?:la|el) (?:esposa|esposo|mujer|marido|hija|hijo|madre|mama|padre|papa|pareja|novia|"
     r"novio|nuera|yerno|cuidadora|cuidador) de)"
