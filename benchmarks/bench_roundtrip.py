@@ -26,7 +26,6 @@ import platform
 import random
 import re
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,7 +34,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bench_web import _free_port, _percentiles
+from bench_web import _percentiles, served
 from nervecare.demo import load_demo
 from nervecare.store.accounts import add_patient_account
 from nervecare.store.models import Account, Patient
@@ -193,27 +192,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'roundtrip.sqlite3'}"
         usernames = build_database(url, patients=args.patients)
-        port = _free_port()
-        env = {**os.environ, "NERVECARE_ENVIRONMENT": "development"}
-        cli = Path(sys.executable).parent / "nervecare"
-        server = subprocess.Popen(
-            [str(cli), "serve", "--no-demo", "--url", url, "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
+        with served(url) as base:
             result = measure(base, usernames, samples=args.samples, seed=args.seed)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     result["machine"] = (
         f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -34,6 +35,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,33 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def served(url: str) -> Iterator[str]:
+    """`nervecare serve --no-demo` on the database at `url`, on a free loopback port, until the
+    block ends; yields its base address once `/healthz` answers."""
+    port = _free_port()
+    env = {**os.environ, "NERVECARE_ENVIRONMENT": "development"}
+    cli = Path(sys.executable).parent / "nervecare"
+    server = subprocess.Popen(
+        [str(cli), "serve", "--no-demo", "--url", url, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def build_database(url: str, *, patients: int, checkins: int, clients: int, seed: int) -> None:
@@ -246,23 +275,7 @@ def main() -> None:
             seed=args.seed,
         )
         print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
-        port = _free_port()
-        env = {**os.environ, "NERVECARE_ENVIRONMENT": "development"}
-        cli = Path(sys.executable).parent / "nervecare"
-        server = subprocess.Popen(
-            [str(cli), "serve", "--no-demo", "--url", url, "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
+        with served(url) as base:
             pages = measure_pages(
                 base,
                 patients=args.patients,
@@ -275,9 +288,6 @@ def main() -> None:
                 measure_checkins(base, clients=args.clients, seconds=args.seconds, seed=args.seed)
             )
             print(checkins, flush=True)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     result = {"pages": pages, "checkins": checkins, "machine": machine}
     text = _markdown(result, args)

@@ -98,16 +98,24 @@ def get_principal(principal: MaybePrincipal) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def get_patient(principal: CurrentPrincipal) -> Principal:
-    if principal.kind != "patient":
+def _as_patient(principal: Principal) -> Principal:
+    if principal.kind != "patient" or principal.patient_id is None:
         raise HTTPException(status_code=403, detail="this page is for patients")
     return principal
 
 
-def get_clinician(principal: CurrentPrincipal) -> Principal:
+def _as_clinician(principal: Principal) -> Principal:
     if principal.kind != "clinician":
         raise HTTPException(status_code=403, detail="this page is for the care team")
     return principal
+
+
+def get_patient(principal: CurrentPrincipal) -> Principal:
+    return _as_patient(principal)
+
+
+def get_clinician(principal: CurrentPrincipal) -> Principal:
+    return _as_clinician(principal)
 
 
 CurrentPatient = Annotated[Principal, Depends(get_patient)]
@@ -129,16 +137,12 @@ CsrfChecked = Annotated[Principal, Depends(check_csrf)]
 
 def check_patient_form(principal: CsrfChecked) -> Principal:
     """A form only a patient may send (with its CSRF token checked)."""
-    if principal.kind != "patient" or principal.patient_id is None:
-        raise HTTPException(status_code=403, detail="this page is for patients")
-    return principal
+    return _as_patient(principal)
 
 
 def check_clinician_form(principal: CsrfChecked) -> Principal:
     """A form only a member of a care team may send (with its CSRF token checked)."""
-    if principal.kind != "clinician":
-        raise HTTPException(status_code=403, detail="this page is for the care team")
-    return principal
+    return _as_clinician(principal)
 
 
 PatientForm = Annotated[Principal, Depends(check_patient_form)]
